@@ -1,0 +1,56 @@
+/**
+ * `npm run bench`: every benchmark, each implementation in its own process, compared
+ * with `ws` in the same run. Prints tables with ratios. Bounded: about a second per row
+ * (BENCH_SECONDS to change it).
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { formatRate, type ResultRow } from './measure.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function runWorker(script: string, args: string[], env: Record<string, string> = {}): ResultRow[] {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', `${here}${script}`, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
+  return JSON.parse(output.trim().split('\n').pop()!) as ResultRow[];
+}
+
+function table(title: string, rows: ResultRow[], baselines: string[]): void {
+  console.log(`\n## ${title}\n`);
+  const header = ['implementation', 'size', 'frames/s', 'MB/s', ...baselines.map((name) => `× ${name}`)];
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const row of rows) {
+    const ratios = baselines.map((name) => {
+      const base = rows.find((candidate) => candidate.name === name && candidate.size === row.size);
+      return base ? `${(row.framesPerSecond / base.framesPerSecond).toFixed(2)}×` : '–';
+    });
+    console.log(`| ${row.name} | ${row.size} | ${formatRate(row.framesPerSecond)} | ${row.megabytesPerSecond.toFixed(0)} | ${ratios.join(' | ')} |`);
+  }
+}
+
+const only = process.argv[2];
+
+if (!only || only === 'decode') {
+  const rows = [
+    ...runWorker('decode-worker.ts', ['fused']),
+    ...runWorker('decode-worker.ts', ['core']),
+    ...runWorker('decode-worker.ts', ['separate']),
+    ...runWorker('decode-worker.ts', ['ws'], { WS_NO_BUFFER_UTIL: '1' }).map((row) => ({ ...row, name: 'ws' })),
+    ...runWorker('decode-worker.ts', ['ws']).map((row) => ({ ...row, name: 'ws+bufferutil' })),
+  ];
+  table('Decoder: masked binary frames in 64 KiB chunks', rows, ['ws', 'ws+bufferutil', 'fused']);
+}
+
+if (!only || only === 'encode') {
+  const rows = [...runWorker('encode-worker.ts', ['server']), ...runWorker('encode-worker.ts', ['client'])];
+  table('Encoder: binary messages, unmasked (server) and masked (client)', rows, ['ws (server)', 'ws (client)']);
+}
+
+if (!only || only === 'unmask') {
+  const { runUnmaskBench } = await import('./unmask.js');
+  await runUnmaskBench();
+}

@@ -1,0 +1,24 @@
+import type { Connection } from '../connection/connection.js';
+import { createServer, type WebSocketServer } from '../server/server.js';
+import type { ServerOptions } from '../server/options.js';
+
+/**
+ * Wires a connection to echo: text back as text, binary back as binary. Pings are
+ * answered by the connection's automatic pong, and a received close code is echoed by
+ * the close handshake itself.
+ */
+export function echo(connection: Connection): void {
+  connection.on('message', (message) => {
+    if (message.type === 'text') connection.send(message.data);
+    else if (message.type === 'binary') connection.send(message.data);
+  });
+}
+
+/** An echo server listening on `options.port`; resolves once it listens. */
+export function startEchoServer(options: ServerOptions): Promise<WebSocketServer> {
+  const server = createServer(options, echo);
+  return new Promise((resolve, reject) => {
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,11 @@
+/** Per-connection traffic counters, for metrics. Bytes are wire bytes (frames included). */
+export interface ConnectionCounters {
+  bytesIn: number;
+  bytesOut: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+export function newCounters(): ConnectionCounters {
+  return { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
+}

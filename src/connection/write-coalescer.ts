@@ -1,0 +1,27 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * Gathers every frame written to a socket in one tick into one system call: the first
+ * write of a tick corks the socket and a microtask-later tick uncorks it, so Node
+ * flushes the batch with writev. Small-message servers spend most of their time in
+ * system calls otherwise (DESIGN.md, performance facts).
+ */
+export class WriteCoalescer {
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  constructor(private readonly socket: Writable) {}
+
+  /** Writes `chunk`; returns the socket's backpressure signal. */
+  write(chunk: Buffer): boolean {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    return this.socket.write(chunk);
+  }
+}

@@ -1,0 +1,57 @@
+/** Node-style string codes of {@link HandshakeError}. */
+export type HandshakeErrorCode =
+  // Server side: the upgrade request (RFC 6455 §4.2.1).
+  | 'WS_ERR_HANDSHAKE_BAD_METHOD'
+  | 'WS_ERR_HANDSHAKE_BAD_HTTP_VERSION'
+  | 'WS_ERR_HANDSHAKE_MISSING_HOST'
+  | 'WS_ERR_HANDSHAKE_BAD_UPGRADE'
+  | 'WS_ERR_HANDSHAKE_BAD_CONNECTION'
+  | 'WS_ERR_HANDSHAKE_BAD_KEY'
+  | 'WS_ERR_HANDSHAKE_BAD_VERSION'
+  | 'WS_ERR_HANDSHAKE_BAD_PROTOCOL'
+  | 'WS_ERR_HANDSHAKE_BAD_EXTENSIONS'
+  | 'WS_ERR_HANDSHAKE_PROTOCOL_NOT_OFFERED'
+  // Server side: refused by the server's own policy (path, verifyClient, shutting down).
+  | 'WS_ERR_HANDSHAKE_REFUSED'
+  // Server side: reading the request head from a bare socket.
+  | 'WS_ERR_HANDSHAKE_MALFORMED_REQUEST'
+  | 'WS_ERR_HANDSHAKE_HEADERS_TOO_LARGE'
+  | 'WS_ERR_HANDSHAKE_TOO_MANY_HEADERS'
+  | 'WS_ERR_HANDSHAKE_TIMEOUT'
+  | 'WS_ERR_HANDSHAKE_SOCKET_CLOSED'
+  // Client side: the server's response (RFC 6455 §4.1).
+  | 'WS_ERR_HANDSHAKE_BAD_STATUS'
+  | 'WS_ERR_HANDSHAKE_BAD_ACCEPT'
+  | 'WS_ERR_HANDSHAKE_EXTENSION_NOT_OFFERED';
+
+/** Response headers a server sends along with a handshake failure. */
+export type HandshakeErrorHeaders = Readonly<Record<string, string | string[]>>;
+
+/**
+ * A failed opening handshake.
+ *
+ * Server side, `statusCode` is the HTTP status to answer with (400, 426, 431, 408,
+ * 500) and `headers` the extra response headers (e.g. `Sec-WebSocket-Version: 13`
+ * with 426); `buildErrorResponse` / `rejectSocket` use both.
+ *
+ * Client side, `statusCode` is the status the server answered with (101 when the
+ * server switched protocols but its response was invalid).
+ */
+export class HandshakeError extends Error {
+  readonly statusCode: number;
+  readonly code: HandshakeErrorCode;
+  readonly headers: HandshakeErrorHeaders | undefined;
+
+  constructor(
+    statusCode: number,
+    code: HandshakeErrorCode,
+    message: string,
+    options: { headers?: HandshakeErrorHeaders; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HandshakeError';
+    this.statusCode = statusCode;
+    this.code = code;
+    this.headers = options.headers;
+  }
+}

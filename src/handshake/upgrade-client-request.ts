@@ -1,0 +1,122 @@
+import { generateKey } from './accept-key.js';
+import { WEBSOCKET_VERSION } from './constants.js';
+import { formatExtensions, parseExtensions, type ExtensionOffer } from './extensions.js';
+import { assertHeader, isToken, type OutgoingHttpHeaders } from './http-syntax.js';
+import { buildDeflateOffer } from './permessage-deflate/client.js';
+import type { PerMessageDeflateOptions } from './permessage-deflate/options.js';
+
+export interface UpgradeRequestOptions {
+  /** Subprotocols to offer, most preferred first (RFC 6455 §4.1 (10)). */
+  readonly protocols?: string | readonly string[] | undefined;
+  /** Extra request headers. They may not repeat the handshake's own headers. */
+  readonly headers?: OutgoingHttpHeaders | undefined;
+  /** The Origin header (RFC 6455 §4.1 (8)); browsers always send one. */
+  readonly origin?: string | undefined;
+  /** Offer permessage-deflate (first), with these options; `true` = defaults. */
+  readonly perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
+  /** Further Sec-WebSocket-Extensions offers as written (after permessage-deflate). */
+  readonly extensions?: string | undefined;
+}
+
+/** A client's upgrade request, and what {@link validateUpgradeResponse} checks against. */
+export interface UpgradeRequest {
+  /** The Sec-WebSocket-Key sent. */
+  readonly key: string;
+  /** The request target: path and query of the URL (RFC 6455 §3 "resource name"). */
+  readonly path: string;
+  /** Headers for `node:http.request` (Host included); an array sends one line per value. */
+  readonly headers: Record<string, string | string[]>;
+  /** The subprotocols offered. */
+  readonly protocols: readonly string[];
+  /** The Sec-WebSocket-Extensions value sent, if any. */
+  readonly extensions: string | undefined;
+  /** The permessage-deflate options offered, if any. */
+  readonly perMessageDeflate: PerMessageDeflateOptions | undefined;
+}
+
+/** Request headers that the handshake owns; setting them via `headers` is refused. */
+export const HANDSHAKE_REQUEST_HEADERS: ReadonlySet<string> = new Set([
+  'upgrade',
+  'connection',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-protocol',
+  'sec-websocket-extensions',
+]);
+
+const SCHEMES = new Set(['ws:', 'wss:', 'http:', 'https:']);
+
+/**
+ * Client side, RFC 6455 §4.1: the opening handshake request for `url` — a fresh
+ * random 16-byte key and the headers to pass to `node:http.request` /
+ * `https.request` with `path` and the URL's host and port. The fragment, if any, is
+ * not sent (RFC 6455 §3 forbids fragments in WebSocket URIs).
+ *
+ * @throws TypeError for a scheme other than ws/wss/http/https, a subprotocol that is
+ *   not a token or is repeated, malformed `extensions`, an invalid header value
+ *   (CR/LF injection), or an extra header that repeats one of
+ *   {@link HANDSHAKE_REQUEST_HEADERS}; RangeError for bad perMessageDeflate options.
+ */
+export function buildUpgradeRequest(url: URL | string, options: UpgradeRequestOptions = {}): UpgradeRequest {
+  const target = typeof url === 'string' ? new URL(url) : url;
+  if (!SCHEMES.has(target.protocol)) throw new TypeError(`Unsupported URL scheme "${target.protocol}"`);
+
+  const protocols = typeof options.protocols === 'string' ? [options.protocols] : [...(options.protocols ?? [])];
+  const seen = new Set<string>();
+  for (const protocol of protocols) {
+    // RFC 6455 §4.1 (10): tokens, all unique.
+    if (!isToken(protocol)) throw new TypeError(`Invalid subprotocol ${JSON.stringify(protocol)}`);
+    if (seen.has(protocol)) throw new TypeError(`Subprotocol "${protocol}" is offered twice`);
+    seen.add(protocol);
+  }
+
+  const offers: ExtensionOffer[] = [];
+  let perMessageDeflate: PerMessageDeflateOptions | undefined;
+  if (options.perMessageDeflate !== undefined && options.perMessageDeflate !== false) {
+    perMessageDeflate = options.perMessageDeflate === true ? {} : options.perMessageDeflate;
+    offers.push(buildDeflateOffer(perMessageDeflate));
+  }
+  if (options.extensions !== undefined && options.extensions.trim() !== '') {
+    try {
+      offers.push(...parseExtensions(options.extensions));
+    } catch (error) {
+      throw new TypeError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  const key = generateKey();
+  const headers: Record<string, string | string[]> = {
+    Host: target.host, // URL.host omits the scheme's default port, as RFC 6455 §4.1 (4) asks
+    Upgrade: 'websocket',
+    Connection: 'Upgrade',
+    'Sec-WebSocket-Key': key,
+    'Sec-WebSocket-Version': String(WEBSOCKET_VERSION),
+  };
+  if (protocols.length > 0) headers['Sec-WebSocket-Protocol'] = protocols.join(', ');
+  const extensions = offers.length > 0 ? formatExtensions(offers) : undefined;
+  if (extensions !== undefined) headers['Sec-WebSocket-Extensions'] = extensions;
+  if (options.origin !== undefined) {
+    assertHeader('Origin', options.origin);
+    headers['Origin'] = options.origin;
+  }
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (HANDSHAKE_REQUEST_HEADERS.has(lower)) throw new TypeError(`Header "${name}" is set by the handshake itself`);
+    const values: readonly string[] = typeof value === 'string' ? [value] : value;
+    for (const v of values) assertHeader(name, v);
+    // Replace a default of the same name in any case (e.g. a user "host" or "origin").
+    for (const existing of Object.keys(headers)) {
+      if (existing.toLowerCase() === lower) delete headers[existing];
+    }
+    headers[name] = typeof value === 'string' ? value : [...values];
+  }
+
+  return {
+    key,
+    path: (target.pathname || '/') + target.search,
+    headers,
+    protocols,
+    extensions,
+    perMessageDeflate,
+  };
+}

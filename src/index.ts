@@ -1,0 +1,26 @@
+/**
+ * wspipe: the WebSocket protocol (RFC 6455, RFC 7692) as composable node:stream stages,
+ * with a connection, server and client built from the same stages, fused.
+ */
+export * from './transforms/index.js';
+export * from './handshake/index.js';
+export { Connection, type ConnectionEvents, type SendOptions } from './connection/connection.js';
+export { MessageStream } from './connection/message-stream.js';
+export { ReadyState, type ReadyStateValue } from './connection/ready-state.js';
+export { CHANNEL_NAMES } from './connection/diagnostics.js';
+export type { ConnectionCounters } from './connection/counters.js';
+export {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_ITERATOR_HIGH_WATER,
+  DEFAULT_MAX_BUFFERED_AMOUNT,
+  ERROR_GRACE_MS,
+  type ConnectionOptions,
+  type CustomStages,
+  type DecodeStagePosition,
+  type EncodeStagePosition,
+  type HeartbeatOptions,
+  type StageInsertion,
+} from './connection/options.js';
+export { WebSocketServer, createServer, type ServerEvents } from './server/server.js';
+export type { ServerOptions, UpgradeRequestView, VerifyClient, VerifyClientInfo, VerifyClientResult } from './server/options.js';
+export { connect, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, type ConnectOptions } from './client/connect.js';

@@ -1,0 +1,96 @@
+import { isUtf8 } from 'node:buffer';
+import { CloseCode } from '../../close-codes.js';
+import { invalidUtf8Error, protocolError, tooBigError, WebSocketError } from '../../errors.js';
+import { parseClosePayload } from '../close-frame.js';
+import { resolveMaxPayload, type DecoderLimits } from '../limits.js';
+import type { Message, MessageKind, MessagePart } from '../records.js';
+import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
+import { Utf8Validator } from '../utf8-validator.js';
+import { MessageAssembler } from './message-assembler.js';
+
+export type MessageDecoderOptions = Pick<DecoderLimits, 'maxPayload'>;
+
+/**
+ * MessagePart → Message. Enforces `maxPayload` on the whole message before the excess is
+ * buffered, validates text as UTF-8 part by part so invalid bytes fail in the frame where
+ * they arrive (RFC 6455 §8.1), and checks close payloads (§5.5.1, §7.4).
+ */
+export class MessageDecoderCore implements StageCore<MessagePart> {
+  private readonly maxPayload: number;
+  private readonly assembler: MessageAssembler;
+  private readonly utf8 = new Utf8Validator();
+  /** Kind of the data message being assembled, or null. */
+  private kind: MessageKind | null = null;
+
+  constructor(
+    options: MessageDecoderOptions,
+    private readonly next: RecordSink<Message>,
+  ) {
+    this.maxPayload = resolveMaxPayload(options);
+    this.assembler = new MessageAssembler(this.maxPayload);
+  }
+
+  accept(part: MessagePart): void {
+    // Inflate clears the flag; a compressed part here means no stage could inflate it.
+    if (part.compressed) throw protocolError('WS_ERR_COMPRESSION_NOT_NEGOTIATED', 'Compressed message without a negotiated compression extension');
+    const kind = part.kind;
+    if (kind === 'text' || kind === 'binary') {
+      this.acceptData(kind, part);
+    } else if (kind === 'close') {
+      this.next.accept(parseClosePayload(part.data));
+    } else {
+      this.next.accept({ type: kind, data: part.data });
+    }
+  }
+
+  finish(): void {
+    if (this.kind !== null) {
+      throw new WebSocketError('WS_ERR_UNEXPECTED_EOF', CloseCode.ABNORMAL, 'The input ended in the middle of a message');
+    }
+  }
+
+  private acceptData(kind: 'text' | 'binary', part: MessagePart): void {
+    const data = part.data;
+    if (this.kind === null) {
+      if (part.last && data.length <= this.maxPayload) {
+        this.emitWhole(kind, data);
+        return;
+      }
+      this.kind = kind;
+    }
+    if (this.assembler.length + data.length > this.maxPayload) {
+      throw tooBigError('WS_ERR_MESSAGE_TOO_BIG', `Message larger than maxPayload (${this.maxPayload} bytes)`);
+    }
+    if (kind === 'text' && !this.utf8.write(data)) throw invalidUtf8Error('text message');
+    this.assembler.append(data);
+    if (!part.last) return;
+    this.kind = null;
+    const payload = this.assembler.take();
+    if (kind === 'text') {
+      const complete = this.utf8.end();
+      this.utf8.reset();
+      if (!complete) throw invalidUtf8Error('text message');
+      this.next.accept({ type: 'text', data: payload.toString('utf8') });
+    } else {
+      this.next.accept({ type: 'binary', data: payload });
+    }
+  }
+
+  /** The common case: a message in one part, validated and delivered without copying. */
+  private emitWhole(kind: 'text' | 'binary', data: Buffer): void {
+    if (kind === 'binary') {
+      this.next.accept({ type: 'binary', data });
+    } else if (isUtf8(data)) {
+      this.next.accept({ type: 'text', data: data.toString('utf8') });
+    } else {
+      throw invalidUtf8Error('text message');
+    }
+  }
+}
+
+/** The message-decoding stage as a Transform: {@link MessagePart} in, {@link Message} out. */
+export class MessageDecoder extends StageTransform<MessagePart, Message> {
+  constructor(options: MessageDecoderOptions = {}) {
+    super((sink) => new MessageDecoderCore(options, sink), { objectMode: true });
+  }
+}

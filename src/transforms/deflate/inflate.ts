@@ -1,0 +1,192 @@
+import { constants, createInflateRaw } from 'node:zlib';
+import { CloseCode } from '../../close-codes.js';
+import { protocolError, tooBigError, toError, WebSocketError } from '../../errors.js';
+import { EMPTY_BUFFER, type MessageKind, type MessagePart } from '../records.js';
+import { StageTransform, type RecordSink } from '../stage.js';
+import { join, withDeflateTail } from './deflate-tail.js';
+import { resolveInflateOptions, type InflateOptions, type ResolvedInflateOptions } from './options.js';
+import { ZlibEngine, type EngineListener } from './zlib-engine.js';
+import { ZlibStageCore, type ZlibBatch } from './zlib-stage-core.js';
+
+/**
+ * A message's final compressed bytes up to this size are copied to join the tail: the copy
+ * costs far less than the second thread-pool round trip that writing the tail alone would.
+ */
+const TAIL_COPY_LIMIT = 64 * 1024;
+
+/**
+ * MessagePart → MessagePart, between Defragmenter and MessageDecoder. Inflates compressed
+ * messages (RFC 7692 §7.2.2: raw DEFLATE, the 4-byte tail appended at the message's end)
+ * as their parts arrive, and passes on the output with `compressed: false`, holding back
+ * only the latest piece so that a message that inflates to one piece leaves as one part.
+ * The inflated size is checked as zlib produces it: past `maxPayload` the stage stops
+ * zlib at once and fails with 1009, so a decompression bomb costs at most `maxPayload`
+ * plus one zlib chunk. Uncompressed and control messages pass through, in order.
+ */
+export class InflateCore extends ZlibStageCore {
+  private readonly options: ResolvedInflateOptions;
+  private engine: ZlibEngine | null = null;
+  private readonly listener: EngineListener = {
+    onOutput: (chunk) => this.onOutput(chunk),
+    onFailure: (error) => this.fail(inflateError(error)),
+  };
+  /** Input side: the data message being received, and whether it is compressed. */
+  private inputKind: MessageKind | null = null;
+  private inputCompressed = false;
+  /** Output side: the message being inflated, its size so far, and its latest piece. */
+  private outputKind: 'text' | 'binary' = 'binary';
+  private inflated = 0;
+  private held: Buffer | null = null;
+
+  constructor(options: InflateOptions, next: RecordSink<MessagePart>) {
+    const resolved = resolveInflateOptions(options);
+    super(next, resolved.limiter);
+    this.options = resolved;
+  }
+
+  accept(part: MessagePart): void {
+    this.throwIfStopped();
+    const kind = part.kind;
+    if (kind !== 'text' && kind !== 'binary') {
+      // RFC 7692 §6.1: control frames are never compressed (the Defragmenter checks this too).
+      if (part.compressed) this.reject(protocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 must be clear on control frames'));
+      this.pass(part);
+      return;
+    }
+    if (this.inputKind === null) {
+      // RFC 7692 §6: RSV1 of the first frame marks the whole message.
+      this.inputKind = kind;
+      this.inputCompressed = part.compressed;
+    } else if (kind !== this.inputKind) {
+      this.reject(protocolError('WS_ERR_EXPECTED_CONTINUATION', `A ${kind} part arrived inside a ${this.inputKind} message`));
+    }
+    if (part.last) this.inputKind = null;
+    if (!this.inputCompressed) this.pass(part);
+    else if (part.data.length !== 0 || part.last) this.toZlib(part);
+  }
+
+  finish(): void {
+    this.throwIfStopped();
+    if (!this.idle) throw new Error('Inflate: finish() was called before whenSettled() reported');
+    if (this.inputKind !== null) {
+      throw new WebSocketError('WS_ERR_UNEXPECTED_EOF', CloseCode.ABNORMAL, 'The input ended in the middle of a message');
+    }
+    this.dropEngine();
+  }
+
+  protected override forward(part: MessagePart): void {
+    // Output of a message in progress leaves before a control message that came after it.
+    const held = this.held;
+    if (held !== null) {
+      this.held = null;
+      this.next.accept({ kind: this.outputKind, compressed: false, data: held, last: false });
+    }
+    this.next.accept(part);
+  }
+
+  protected process(batch: ZlibBatch, done: () => void): void {
+    this.outputKind = batch.kind;
+    const inputs = batch.ends ? withDeflateTail(batch.pieces, batch.bytes, TAIL_COPY_LIMIT) : [join(batch.pieces, batch.bytes)];
+    this.feed(inputs, 0, () => {
+      if (batch.ends) this.endMessage();
+      done();
+    });
+  }
+
+  protected onStop(): void {
+    this.held = null;
+    this.dropEngine();
+  }
+
+  private feed(inputs: readonly Buffer[], index: number, then: () => void): void {
+    const input = inputs[index];
+    if (input === undefined) then();
+    else this.write(input, false, () => this.feed(inputs, index + 1, then));
+  }
+
+  private write(input: Buffer, fresh: boolean, then: () => void): void {
+    const engine = (this.engine ??= this.createEngine());
+    engine.write(input, (consumed) => {
+      if (consumed >= input.length) {
+        then();
+        return;
+      }
+      // RFC 7692 §7.2.1 lets a sender set BFINAL on a block and go on with more blocks;
+      // zlib's stream ends there, so the rest goes to a new engine. (A later back-reference
+      // into the old window then fails as invalid data: 1007, never wrong output.)
+      if (fresh && consumed === 0) {
+        this.fail(invalidData('the stream ended without consuming input'));
+        return;
+      }
+      this.dropEngine();
+      this.write(input.subarray(consumed), true, then);
+    });
+  }
+
+  private onOutput(chunk: Buffer): void {
+    this.inflated += chunk.length;
+    if (this.inflated > this.options.maxPayload) {
+      this.fail(tooBigError('WS_ERR_MESSAGE_TOO_BIG', `Message larger than maxPayload (${this.options.maxPayload} bytes) once inflated`));
+      return;
+    }
+    const held = this.held;
+    this.held = chunk;
+    if (held !== null) this.emit(held, false);
+  }
+
+  private endMessage(): void {
+    const data = this.held ?? EMPTY_BUFFER;
+    this.held = null;
+    this.inflated = 0;
+    // RFC 7692 §7.2.2: with no context takeover the peer starts each message afresh.
+    if (this.options.noContextTakeover) this.engine?.reset();
+    this.emit(data, true);
+  }
+
+  /** Passes inflated data on; what the next stage throws (1009, 1007…) stops this one. */
+  private emit(data: Buffer, last: boolean): void {
+    try {
+      this.next.accept({ kind: this.outputKind, compressed: false, data, last });
+    } catch (error) {
+      this.fail(toError(error));
+    }
+  }
+
+  private createEngine(): ZlibEngine {
+    const stream = createInflateRaw({ windowBits: this.options.windowBits, flush: constants.Z_SYNC_FLUSH });
+    return new ZlibEngine(stream, this.listener);
+  }
+
+  private dropEngine(): void {
+    this.engine?.close();
+    this.engine = null;
+  }
+}
+
+function invalidData(detail: string): WebSocketError {
+  return new WebSocketError('WS_ERR_INVALID_COMPRESSED_DATA', CloseCode.INVALID_PAYLOAD, `Invalid compressed data: ${detail}`);
+}
+
+/** zlib's complaints about the input are the peer's fault (1007); anything else is ours. */
+function inflateError(error: Error): Error {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'Z_MEM_ERROR') return new WebSocketError('WS_ERR_INVALID_COMPRESSED_DATA', CloseCode.INTERNAL_ERROR, `Inflating failed: ${error.message}`);
+  if (typeof code === 'string' && code.startsWith('Z_')) return invalidData(error.message);
+  return error;
+}
+
+/** The inflating stage as a Transform: {@link MessagePart} in, inflated {@link MessagePart} out. */
+export class Inflate extends StageTransform<MessagePart, MessagePart> {
+  private readonly inflateCore: InflateCore;
+
+  constructor(options: InflateOptions = {}) {
+    let core: InflateCore | undefined;
+    super((sink) => (core = new InflateCore(options, sink)), { objectMode: true });
+    this.inflateCore = core!;
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.inflateCore.close();
+    callback(error);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Role } from '../records.js';
+import type { DeflateOptions, InflateOptions } from './options.js';
+
+/**
+ * The agreed permessage-deflate parameters (RFC 7692 §7.1), as the handshake's
+ * negotiation reports them, plus the tuning that is not negotiated. Declared here by
+ * shape so that this folder does not depend on the handshake.
+ */
+export interface AgreedDeflate {
+  readonly serverNoContextTakeover: boolean;
+  readonly clientNoContextTakeover: boolean;
+  readonly serverMaxWindowBits: number;
+  readonly clientMaxWindowBits: number;
+  readonly threshold?: number | undefined;
+  readonly level?: number | undefined;
+  readonly memLevel?: number | undefined;
+}
+
+export interface DeflateStageOptions {
+  inflate: InflateOptions;
+  deflate: DeflateOptions;
+}
+
+/**
+ * The stage options for one side of a connection (RFC 7692 §7.1): `server_*` parameters
+ * govern what the server compresses and the client inflates, `client_*` the other way.
+ * `maxPayload` for inflating comes from the decoder's limits.
+ */
+export function deflateStageOptions(agreed: AgreedDeflate, role: Role): DeflateStageOptions {
+  const server = role === 'server';
+  return {
+    inflate: {
+      windowBits: server ? agreed.clientMaxWindowBits : agreed.serverMaxWindowBits,
+      noContextTakeover: server ? agreed.clientNoContextTakeover : agreed.serverNoContextTakeover,
+    },
+    deflate: {
+      windowBits: server ? agreed.serverMaxWindowBits : agreed.clientMaxWindowBits,
+      noContextTakeover: server ? agreed.serverNoContextTakeover : agreed.clientNoContextTakeover,
+      threshold: agreed.threshold,
+      level: agreed.level,
+      memLevel: agreed.memLevel,
+    },
+  };
+}

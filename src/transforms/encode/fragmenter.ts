@@ -1,0 +1,85 @@
+import { invalidMessage } from '../invalid-message.js';
+import { Opcode, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
+import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
+
+export interface FragmenterOptions {
+  /** Largest frame payload; larger data messages are split into continuation frames. Default: no limit. */
+  fragmentSize?: number;
+}
+
+const OPCODE_BY_KIND: Readonly<Record<MessageKind, number>> = {
+  text: Opcode.TEXT,
+  binary: Opcode.BINARY,
+  close: Opcode.CLOSE,
+  ping: Opcode.PING,
+  pong: Opcode.PONG,
+};
+
+/**
+ * MessagePart → FramePart (whole frames). Splits data messages at `fragmentSize`, turns
+ * the parts of a streamed message into continuation frames (RFC 6455 §5.4), sets RSV1
+ * on the first frame of a compressed message only (RFC 7692 §6), and sends control
+ * messages as single frames, also between the fragments of a data message.
+ */
+export class FragmenterCore implements StageCore<MessagePart> {
+  private readonly fragmentSize: number;
+  /** Kind of the data message whose parts are being sent, or null. */
+  private open: MessageKind | null = null;
+
+  constructor(
+    options: FragmenterOptions,
+    private readonly next: RecordSink<FramePart>,
+  ) {
+    const size = options.fragmentSize ?? Infinity;
+    if (!(size >= 1)) throw new RangeError(`fragmentSize must be at least 1, got ${String(size)}`);
+    this.fragmentSize = size;
+  }
+
+  accept(part: MessagePart): void {
+    const kind = part.kind;
+    if (kind !== 'text' && kind !== 'binary') {
+      this.emit(true, false, OPCODE_BY_KIND[kind], part.data);
+      return;
+    }
+    const first = this.open === null;
+    if (!first && this.open !== kind) throw invalidMessage(`A ${kind} message cannot start before the ${this.open} message in progress ends`);
+    const data = part.data;
+    // An empty part that does not end the message adds no frame; the end always does.
+    if (data.length === 0 && !part.last) return;
+    let opcode = first ? OPCODE_BY_KIND[kind] : Opcode.CONTINUATION;
+    let rsv1 = first && part.compressed;
+    const size = this.fragmentSize;
+    let start = 0;
+    while (data.length - start > size) {
+      this.emit(false, rsv1, opcode, data.subarray(start, start + size));
+      start += size;
+      opcode = Opcode.CONTINUATION;
+      rsv1 = false;
+    }
+    this.emit(part.last, rsv1, opcode, start === 0 ? data : data.subarray(start));
+    this.open = part.last ? null : kind;
+  }
+
+  finish(): void {}
+
+  private emit(fin: boolean, rsv1: boolean, opcode: number, data: Buffer): void {
+    const header: FrameHeader = {
+      fin,
+      rsv1,
+      rsv2: false,
+      rsv3: false,
+      opcode,
+      masked: false,
+      maskKey: 0,
+      payloadLength: data.length,
+    };
+    this.next.accept({ header, data, offset: 0, last: true });
+  }
+}
+
+/** The fragmenting stage as a Transform: {@link MessagePart} in, {@link FramePart} out. */
+export class Fragmenter extends StageTransform<MessagePart, FramePart> {
+  constructor(options: FragmenterOptions = {}) {
+    super((sink) => new FragmenterCore(options, sink), { objectMode: true });
+  }
+}

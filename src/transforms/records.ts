@@ -1,0 +1,115 @@
+/**
+ * The records that flow between stages (DESIGN.md, "The data between stages").
+ * A stage never copies payload bytes across a boundary unless it changes them.
+ */
+
+/** RFC 6455 §5.2 opcodes. */
+export const Opcode = {
+  CONTINUATION: 0x0,
+  TEXT: 0x1,
+  BINARY: 0x2,
+  CLOSE: 0x8,
+  PING: 0x9,
+  PONG: 0xa,
+} as const;
+
+/** RFC 6455 §5.5: opcodes with the high bit set are control frames. */
+export function isControlOpcode(opcode: number): boolean {
+  return (opcode & 0x8) !== 0;
+}
+
+/** The parsed header of one frame (RFC 6455 §5.2), shared by all its {@link FramePart}s. */
+export interface FrameHeader {
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  opcode: number;
+  masked: boolean;
+  /**
+   * The 32-bit masking key as an unsigned integer, its first wire byte most
+   * significant (so `maskKey >>> 24` XORs payload byte 0). 0 when `masked` is false.
+   */
+  maskKey: number;
+  /** The payload length announced by the header. */
+  payloadLength: number;
+}
+
+/**
+ * A piece of one frame. A small frame that arrives whole is one FramePart; a large
+ * frame arriving in TCP chunks is many, all sharing the same `header` object.
+ */
+export interface FramePart {
+  header: FrameHeader;
+  /** Payload bytes of this piece (a slice of the input chunk, never a copy). */
+  data: Buffer;
+  /** Where `data` starts inside the frame's payload; unmasking needs `offset % 4`. */
+  offset: number;
+  /** Whether this is the frame's last piece. */
+  last: boolean;
+}
+
+export type MessageKind = 'text' | 'binary' | 'ping' | 'pong' | 'close';
+
+/**
+ * A piece of one message. Invariants that downstream stages rely on:
+ * - a control message (ping, pong, close) is always exactly one part, `last: true`;
+ * - the parts of a data message arrive in order and the final one has `last: true`;
+ *   control parts may appear between them (RFC 6455 §5.4).
+ */
+export interface MessagePart {
+  kind: MessageKind;
+  /** RSV1 of the message's first frame: the payload is permessage-deflate data (RFC 7692 §6). */
+  compressed: boolean;
+  data: Buffer;
+  last: boolean;
+  /**
+   * Encode side only, read by the Deflate stage on a data message's first part: `false`
+   * sends this message uncompressed, `true` compresses it even below the threshold.
+   * Absent: compress when permessage-deflate is on and the message reaches the threshold.
+   */
+  compress?: boolean;
+}
+
+/** What applications see. */
+export type Message = TextMessage | BinaryMessage | PingMessage | PongMessage | CloseMessage;
+
+/** The messages applications usually want: the two data kinds. */
+export type DataMessage = TextMessage | BinaryMessage;
+
+export interface TextMessage {
+  type: 'text';
+  data: string;
+}
+export interface BinaryMessage {
+  type: 'binary';
+  data: Buffer;
+}
+export interface PingMessage {
+  type: 'ping';
+  data: Buffer;
+}
+export interface PongMessage {
+  type: 'pong';
+  data: Buffer;
+}
+export interface CloseMessage {
+  type: 'close';
+  /** Absent when the close frame had no payload (reported as 1005 at the API level). */
+  code?: number;
+  reason: string;
+}
+
+/** Binary payloads the encoder accepts without copying. */
+export type BinaryData = Buffer | ArrayBuffer | ArrayBufferView;
+
+/** A message handed to the encoder: like {@link Message} but binary data may be any view. */
+export type OutgoingMessage =
+  | TextMessage
+  | { type: 'binary'; data: BinaryData }
+  | { type: 'ping' | 'pong'; data?: BinaryData | string }
+  | CloseMessage;
+
+export type Role = 'server' | 'client';
+
+export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);

@@ -1,0 +1,111 @@
+import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
+import { toError } from '../errors.js';
+
+/** Where a stage delivers its output records. */
+export interface RecordSink<T> {
+  accept(record: T): void;
+}
+
+/**
+ * The synchronous logic of one stage: records in, records out to its sink. It throws a
+ * `WebSocketError` on a protocol violation; after that it must not be used again.
+ */
+export interface StageCore<In> extends RecordSink<In> {
+  /** The input ended: throws if it ended in the middle of a frame or message. */
+  finish(): void;
+  /**
+   * Only for stages that work asynchronously (zlib): calls back once every record accepted
+   * so far has been passed on, or with the error that stopped the stage. Callers stop
+   * feeding the stage until then, which is how backpressure crosses an async stage.
+   * Synchronous stages leave it out.
+   */
+  whenSettled?(callback: (error: Error | null) => void): void;
+  /** Only for stages that hold resources (zlib engines, open message streams): release them. */
+  destroy?(error?: Error): void;
+}
+
+/**
+ * The thin node:stream wrapper shared by every stage and by the fused chains: it feeds
+ * each written record to the core and pushes what the core emits. Errors from the core
+ * become stream errors; nothing throws out of a stream callback.
+ */
+export class StageTransform<In, Out> extends Transform implements RecordSink<Out> {
+  private readonly core: StageCore<In>;
+
+  constructor(build: (sink: RecordSink<Out>) => StageCore<In>, options: TransformOptions) {
+    super(options);
+    this.core = build(this);
+  }
+
+  accept(record: Out): void {
+    this.push(record);
+  }
+
+  override _transform(record: In, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.core.accept(record);
+    } catch (error) {
+      callback(toError(error));
+      return;
+    }
+    if (this.core.whenSettled) this.core.whenSettled(callback);
+    else callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const finish = (): void => {
+      try {
+        this.core.finish();
+      } catch (error) {
+        callback(toError(error));
+        return;
+      }
+      callback();
+    };
+    if (this.core.whenSettled) {
+      this.core.whenSettled((error) => (error ? callback(error) : finish()));
+    } else {
+      finish();
+    }
+  }
+}
+
+/**
+ * Several cores chained directly, with no stream hop between them: the fused path.
+ * `first` is the head of the chain; `cores` lists every core in order for `finish()`.
+ */
+export class FusedCore<In> implements StageCore<In> {
+  /** The asynchronous cores of the chain, in order; usually none. */
+  private readonly asyncCores: ReadonlyArray<StageCore<never>>;
+  readonly whenSettled?: (callback: (error: Error | null) => void) => void;
+
+  constructor(
+    private readonly first: StageCore<In>,
+    private readonly cores: ReadonlyArray<StageCore<never>>,
+  ) {
+    this.asyncCores = cores.filter((core) => core.whenSettled !== undefined);
+    if (this.asyncCores.length !== 0) this.whenSettled = (callback) => this.settleFrom(0, callback);
+  }
+
+  accept(record: In): void {
+    this.first.accept(record);
+  }
+
+  finish(): void {
+    for (const core of this.cores) core.finish();
+  }
+
+  destroy(error?: Error): void {
+    for (const core of this.cores) core.destroy?.(error);
+  }
+
+  /** Settles the async cores one after another: an upstream one may feed a downstream one. */
+  private settleFrom(index: number, callback: (error: Error | null) => void): void {
+    const core = this.asyncCores[index];
+    if (core === undefined) {
+      callback(null);
+      return;
+    }
+    core.whenSettled!((error) => (error ? callback(error) : this.settleFrom(index + 1, callback)));
+  }
+}
