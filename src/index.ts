@@ -24,3 +24,14 @@ export {
 export { WebSocketServer, createServer, type ServerEvents } from './server/server.js';
 export type { ServerOptions, UpgradeRequestView, VerifyClient, VerifyClientInfo, VerifyClientResult } from './server/options.js';
 export { connect, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, type ConnectOptions } from './client/connect.js';
+export {
+  WebSocket,
+  CloseEvent,
+  ErrorEvent,
+  type BinaryType,
+  type CloseEventInit,
+  type ErrorEventInit,
+  type SendData,
+  type WebSocketEventHandler,
+  type WebSocketOptions,
+} from './websocket/index.js';

@@ -2,6 +2,7 @@ import { request as httpRequest, type Agent, type IncomingMessage } from 'node:h
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { assertStagePositions } from '../connection/chains.js';
 import { Connection } from '../connection/connection.js';
 import type { ConnectionOptions } from '../connection/options.js';
 import {
@@ -45,6 +46,11 @@ export interface ConnectOptions
  * socket error.
  */
 export function connect(url: string | URL, options: ConnectOptions = {}): Promise<Connection> {
+  try {
+    assertStagePositions(options.stages);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return attempt(new URL(url), options, 0);
 }
 

@@ -10,7 +10,7 @@ import { MessageEncoderCore, type EncoderInput } from '../transforms/encode/mess
 import { DeflateCore, InflateCore, deflateStageOptions } from '../transforms/deflate/index.js';
 import { FusedCore, StageTransform, type RecordSink, type StageCore } from '../transforms/stage.js';
 import { MessageStreamerCore, type InboundRecord } from './message-stream.js';
-import type { ConnectionOptions, StageInsertion } from './options.js';
+import type { ConnectionOptions, CustomStages, DecodeStagePosition, EncodeStagePosition, StageInsertion } from './options.js';
 import { StagePipeline } from './stage-pipeline.js';
 
 export type { InboundRecord } from './message-stream.js';
@@ -50,7 +50,7 @@ export function buildInbound(options: ConnectionOptions, sink: RecordSink<Inboun
       ? stage('MessageDecoder', (next: RecordSink<never>) => new MessageStreamerCore(next))
       : stage('MessageDecoder', (next: RecordSink<never>) => new MessageDecoderCore(options, next)),
   );
-  return build<Buffer>(specs, options.stages?.decode ?? [], sink as RecordSink<unknown>, onError, 'bytes-in');
+  return build<Buffer>(specs, options.stages?.decode ?? [], DECODE_POSITIONS, sink as RecordSink<unknown>, onError, 'bytes-in');
 }
 
 /**
@@ -69,32 +69,57 @@ export function buildOutbound(options: ConnectionOptions, sink: RecordSink<Buffe
     stage('Masker', (next: RecordSink<never>) => new MaskerCore(options, next)),
     stage('FrameSerializer', (next: RecordSink<never>) => new FrameSerializerCore(next)),
   );
-  return build<EncoderInput>(specs, options.stages?.encode ?? [], sink as RecordSink<unknown>, onError, 'bytes-out');
+  return build<EncoderInput>(specs, options.stages?.encode ?? [], ENCODE_POSITIONS, sink as RecordSink<unknown>, onError, 'bytes-out');
+}
+
+/** Every decode position, in chain order (Inflate only exists with permessage-deflate). */
+export const DECODE_POSITIONS: readonly DecodeStagePosition[] = ['HeaderParser', 'Unmasker', 'Defragmenter', 'Inflate', 'MessageDecoder'];
+/** Every encode position, in chain order (Deflate only exists with permessage-deflate). */
+export const ENCODE_POSITIONS: readonly EncodeStagePosition[] = ['MessageEncoder', 'Deflate', 'Fragmenter', 'Masker', 'FrameSerializer'];
+
+/** Throws for a user stage placed after a stage that does not exist: a configuration error, caught before any connection. */
+export function assertStagePositions(stages: CustomStages | undefined): void {
+  check(stages?.decode ?? [], DECODE_POSITIONS);
+  check(stages?.encode ?? [], ENCODE_POSITIONS);
+}
+
+function check(insertions: ReadonlyArray<StageInsertion<string>>, positions: readonly string[]): void {
+  for (const insertion of insertions) {
+    if (!positions.includes(insertion.after)) {
+      throw new RangeError(`No stage named ${insertion.after} in this chain (stages: ${positions.join(', ')})`);
+    }
+    if (typeof insertion.create !== 'function') throw new TypeError(`The stage after ${insertion.after} needs a create() function`);
+  }
 }
 
 function build<In>(
   specs: StageSpec[],
   insertions: ReadonlyArray<StageInsertion<string>>,
+  positions: readonly string[],
   sink: RecordSink<unknown>,
   onError: (error: Error) => void,
   bytesAt: 'bytes-in' | 'bytes-out',
 ): Chain<In> {
-  for (const insertion of insertions) {
-    if (!specs.some((spec) => spec.name === insertion.after)) {
-      throw new RangeError(`No stage named ${insertion.after} in this chain (stages: ${specs.map((spec) => spec.name).join(', ')})`);
-    }
-  }
+  check(insertions, positions);
   if (insertions.length === 0) return fuse<In>(specs, sink);
+  // A stage placed after Inflate/Deflate goes after the stage before it when compression is off.
+  const present = (name: string): string => {
+    for (let i = positions.indexOf(name); i >= 0; i--) {
+      if (specs.some((spec) => spec.name === positions[i])) return positions[i]!;
+    }
+    return specs[0]!.name;
+  };
+  const placed = insertions.map((insertion) => ({ after: present(insertion.after), create: insertion.create }));
   // Cut the chain after each stage that has user stages behind it.
   const transforms: Transform[] = [];
+  const cores: Array<FusedCore<unknown>> = [];
   let segment: StageSpec[] = [];
-  const cores: StageCore<unknown>[] = [];
   specs.forEach((spec, index) => {
     segment.push(spec);
-    const after = insertions.filter((insertion) => insertion.after === spec.name);
-    if (after.length === 0 && index < specs.length - 1) return;
-    const first = transforms.length === 0;
+    const after = placed.filter((insertion) => insertion.after === spec.name);
     const last = index === specs.length - 1;
+    if (after.length === 0 && !last) return;
+    const first = transforms.length === 0;
     const fusedSpecs = segment;
     transforms.push(
       new StageTransform<unknown, unknown>(
@@ -118,7 +143,7 @@ function build<In>(
     finish: () => pipelineCore.finish(),
     whenSettled: (callback) => pipelineCore.whenSettled(callback),
     destroy: (error) => {
-      for (const core of cores) core.destroy?.(error);
+      for (const core of cores) core.destroy(error);
       pipelineCore.destroy();
     },
   };

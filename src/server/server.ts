@@ -4,6 +4,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { CloseCode } from '../close-codes.js';
+import { assertStagePositions } from '../connection/chains.js';
 import { Connection } from '../connection/connection.js';
 import { ReadyState } from '../connection/ready-state.js';
 import {
@@ -44,6 +45,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   constructor(options: ServerOptions = {}) {
     super();
+    assertStagePositions(options.stages);
     this.options = options;
     if (options.server) {
       this.attached = options.server as HttpServer;

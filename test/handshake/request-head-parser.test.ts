@@ -72,7 +72,7 @@ test('every split point gives the same result', () => {
   for (let cut = 0; cut <= bytes.length; cut++) {
     const parser = new RequestHeadParser();
     let result = parser.feed(bytes.subarray(0, cut));
-    let head = Buffer.alloc(0);
+    let head: Buffer = Buffer.alloc(0);
     if (result.done) head = Buffer.concat([result.head, bytes.subarray(cut)]);
     else {
       result = parser.feed(bytes.subarray(cut));

@@ -1,0 +1,334 @@
+/**
+ * Echo benchmark: our echo server (`startEchoServer`) against a `ws` echo server, each in
+ * its own process, driven by the same load generator in a third process (client.ts).
+ * Run by `npm run bench` (all) or `npm run bench echo`, or alone:
+ * `node --import tsx bench/echo/run.ts`.
+ *
+ * Each row (payload size × connections) gets a fresh pair of server processes; runs
+ * alternate between them (ours, ws, ours, ws, ...) and the median of each side is
+ * reported, with the peak RSS of each server over the row (VmHWM).
+ *
+ * Environment:
+ * - BENCH_SECONDS: measured seconds per run (default 1); each run also warms up first.
+ * - BENCH_ECHO_RUNS: runs per server and row (default 3).
+ * - BENCH_ECHO_SIZES: payload sizes in bytes to run, e.g. `32,1024` (default all four).
+ * - BENCH_ECHO_CONNECTIONS: connection counts, e.g. `50` (default `1,50`).
+ * - BENCH_ECHO_WS_NO_BUFFERUTIL=1: run `ws` without its native addon (default: as
+ *   installed, which loads bufferutil when it is present).
+ * - BENCH_ECHO_CPU_PROF=DIR: run the servers with `--cpu-prof`, profiles in DIR/<server>-<row>/
+ *   (the largest file is the main thread's; top-functions.ts summarizes them).
+ * - BENCH_ECHO_TSX=1: run the servers through tsx instead of as an esbuild bundle.
+ * - BENCH_ECHO_CEILING=1: also run, once per row, a raw TCP echo (bytes piped back, no
+ *   WebSocket work): what the load generator and loopback can do, to show that neither is
+ *   the bottleneck.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SIZES } from '../frames.js';
+import { formatRate } from '../measure.js';
+import { serverEntry, type ServerEntry } from './bundle.js';
+import type { ClientMessage, RunRequest, RunResult } from './client.js';
+import type { ServerReply, ServerRequest } from './server.js';
+
+type Implementation = 'ours' | 'ws' | 'tcp';
+
+export interface EchoRow {
+  size: string;
+  bytes: number;
+  connections: number;
+  window: number;
+  /** Messages per second of every run, in run order. */
+  runs: Partial<Record<Implementation, number[]>>;
+  median: Partial<Record<Implementation, number>>;
+  peakRss: Partial<Record<Implementation, number>>;
+  /** Median server CPU over the measured intervals, as a fraction of one core. */
+  serverCpu: Partial<Record<Implementation, number>>;
+  /** Median client CPU over the measured intervals, while driving each server. */
+  clientCpu: Partial<Record<Implementation, number>>;
+  target: number;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const NAMES: Record<Implementation, string> = { ours: 'wspipe', ws: 'ws', tcp: 'raw TCP echo' };
+/** Pause between runs, so that one run's teardown does not spill into the next. */
+const SETTLE_MS = 150;
+
+/** Messages in flight per connection: enough to keep the pipe full, bounded for large ones. */
+export function windowFor(bytes: number): number {
+  if (bytes <= 1024) return 32;
+  if (bytes <= 64 * 1024) return 4;
+  return 2;
+}
+
+/** The bar from the project brief: ≥ 1.2× ws on small messages, ≥ 1.0× on large ones. */
+export function targetFor(bytes: number): number {
+  return bytes <= 1024 ? 1.2 : 1.0;
+}
+
+function listFromEnv(name: string): number[] | null {
+  const value = process.env[name];
+  if (!value) return null;
+  return value.split(',').map((item) => {
+    const number = Number(item.trim());
+    if (!Number.isInteger(number) || number <= 0) throw new Error(`${name}: not a positive integer: ${item}`);
+    return number;
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A forked child and the next IPC message of a given type. */
+class Child<Message extends { type: string }> {
+  private readonly waiters: Array<{ type: string; resolve: (message: Message) => void; reject: (error: Error) => void }> = [];
+  private exited: Error | null = null;
+  /** Called for messages no waiter asked for. */
+  onOther: (message: Message) => void = () => {};
+
+  constructor(
+    readonly name: string,
+    readonly process: ChildProcess,
+  ) {
+    process.on('message', (message: Message) => {
+      const index = this.waiters.findIndex((waiter) => waiter.type === message.type || message.type === 'error');
+      if (index === -1) {
+        this.onOther(message);
+        return;
+      }
+      const [waiter] = this.waiters.splice(index, 1);
+      if (message.type === 'error' && waiter!.type !== 'error') waiter!.reject(new Error(`${name}: ${(message as { message?: string }).message}`));
+      else waiter!.resolve(message);
+    });
+    process.on('exit', (code, signal) => {
+      this.exited = new Error(`${name} exited (${signal ?? code})`);
+      for (const waiter of this.waiters.splice(0)) waiter.reject(this.exited);
+    });
+  }
+
+  next<T extends Message['type']>(type: T): Promise<Extract<Message, { type: T }>> {
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ type, resolve: resolve as (message: Message) => void, reject });
+    });
+  }
+
+  send(message: object): void {
+    this.process.send(message);
+  }
+}
+
+function forkChild(script: string, args: string[], execArgv: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return fork(script, args, { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+interface Server {
+  implementation: Implementation;
+  child: Child<ServerReply>;
+  port: number;
+}
+
+async function startServer(entry: ServerEntry, implementation: Implementation, profileName: string | null): Promise<Server> {
+  const env = { ...process.env };
+  if (implementation === 'ws' && process.env.BENCH_ECHO_WS_NO_BUFFERUTIL) env.WS_NO_BUFFER_UTIL = '1';
+  const profileDir = process.env.BENCH_ECHO_CPU_PROF;
+  // One directory per server and row: every thread (tsx's loader runs one) writes a profile.
+  const profile = profileDir && profileName ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, profileName)}`] : [];
+  const child = new Child<ServerReply>(`${NAMES[implementation]} server`, forkChild(entry.script, [implementation], [...entry.execArgv, ...profile], env));
+  const listening = await child.next('listening');
+  return { implementation, child, port: listening.port };
+}
+
+async function stopServer(server: Server): Promise<number> {
+  const stopped = server.child.next('stopped');
+  server.child.send({ type: 'stop' } satisfies ServerRequest);
+  const reply = await stopped;
+  await new Promise((resolve) => (server.child.process.exitCode !== null ? resolve(null) : server.child.process.once('exit', resolve)));
+  return reply.peakRss;
+}
+
+async function serverCpuSeconds(server: Server): Promise<number> {
+  const reply = server.child.next('cpu');
+  server.child.send({ type: 'cpu' } satisfies ServerRequest);
+  const usage = await reply;
+  return (usage.userMicros + usage.systemMicros) / 1e6;
+}
+
+/** One run of the load generator against one server; also measures the server's CPU. */
+async function runOnce(client: Child<ClientMessage>, server: Server, request: RunRequest): Promise<RunResult & { serverCpu: number }> {
+  const cpuReadings: Array<Promise<{ cpu: number; at: number }>> = [];
+  client.onOther = (message) => {
+    if (message.type === 'phase') cpuReadings.push(serverCpuSeconds(server).then((cpu) => ({ cpu, at: performance.now() })));
+  };
+  const result = client.next('result');
+  client.send({ type: 'run', ...request });
+  const { result: run } = await result;
+  client.onOther = () => {};
+  const [start, end] = await Promise.all(cpuReadings);
+  const serverCpu = start && end ? (end.cpu - start.cpu) / ((end.at - start.at) / 1000) : NaN;
+  return { ...run, serverCpu };
+}
+
+function formatBytes(bytes: number | undefined): string {
+  return bytes === undefined ? '–' : `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
+}
+
+function formatCpu(fraction: number | undefined): string {
+  return fraction !== undefined && Number.isFinite(fraction) ? `${Math.round(fraction * 100)}%` : '–';
+}
+
+/** ours / ws of the medians, and the range of the ratios of runs made back to back. */
+function ratios(row: EchoRow): { ratio: number; pairedMin: number; pairedMax: number } {
+  const ours = row.runs.ours ?? [];
+  const ws = row.runs.ws ?? [];
+  const paired = ours.map((rate, index) => rate / ws[index]!);
+  return { ratio: row.median.ours! / row.median.ws!, pairedMin: Math.min(...paired), pairedMax: Math.max(...paired) };
+}
+
+export function printEchoTable(rows: EchoRow[], runs: number, seconds: number, loader: string): void {
+  const baseline = process.env.BENCH_ECHO_WS_NO_BUFFERUTIL ? 'ws 8 without bufferutil' : 'ws 8 as installed (with bufferutil when present)';
+  const ceiling = rows.some((row) => row.median.tcp !== undefined);
+  console.log(`\n## Echo server: binary messages over 127.0.0.1, wspipe vs ${baseline}\n`);
+  console.log(
+    `msg/s = messages echoed per second, median of ${runs} runs of ${seconds} s per server, alternating wspipe, ws, wspipe, ws, …; ` +
+      `"paired" = range of wspipe/ws over runs made back to back. Peak RSS = VmHWM of each server process over its row. ` +
+      `CPU = share of one core used by the server (and by the load generator) while measured. ` +
+      `Servers run as ${loader === 'tsx' ? 'TypeScript through tsx (its loader adds ~25 MiB of RSS)' : 'plain JavaScript (an esbuild bundle of bench/echo/server.ts)'}.` +
+      (ceiling ? ' TCP ceiling: the same load against a server that pipes bytes back (no WebSocket work), one run.' : '') +
+      '\n',
+  );
+  const header = ['size', 'conns × window', 'wspipe msg/s', 'ws msg/s', 'wspipe / ws', 'paired', 'target', 'met', 'wspipe MB/s', 'peak RSS wspipe / ws', 'CPU wspipe (client)', 'CPU ws (client)'];
+  if (ceiling) header.push('TCP ceiling msg/s');
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const row of rows) {
+    const { ratio, pairedMin, pairedMax } = ratios(row);
+    const cells = [
+      row.size,
+      `${row.connections} × ${row.window}`,
+      formatRate(row.median.ours!),
+      formatRate(row.median.ws!),
+      `**${ratio.toFixed(2)}×**`,
+      `${pairedMin.toFixed(2)}–${pairedMax.toFixed(2)}`,
+      `≥ ${row.target.toFixed(1)}×`,
+      ratio >= row.target ? 'yes' : '**no**',
+      ((row.median.ours! * row.bytes) / 1e6).toFixed(0),
+      `${formatBytes(row.peakRss.ours)} / ${formatBytes(row.peakRss.ws)}`,
+      `${formatCpu(row.serverCpu.ours)} (${formatCpu(row.clientCpu.ours)})`,
+      `${formatCpu(row.serverCpu.ws)} (${formatCpu(row.clientCpu.ws)})`,
+    ];
+    if (ceiling) cells.push(row.median.tcp === undefined ? '–' : formatRate(row.median.tcp));
+    console.log(`| ${cells.join(' | ')} |`);
+  }
+  const missed = rows.filter((row) => ratios(row).ratio < row.target);
+  console.log(
+    `\nTargets (≥ 1.2× ws up to 1 KiB, ≥ 1.0× above) met: ${rows.length - missed.length}/${rows.length}` +
+      (missed.length > 0 ? `; missed: ${missed.map((row) => `${row.size} × ${row.connections}`).join(', ')}` : ''),
+  );
+}
+
+export async function runEchoBench(): Promise<EchoRow[]> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 1);
+  const runs = Number(process.env.BENCH_ECHO_RUNS ?? 3);
+  const sizeFilter = listFromEnv('BENCH_ECHO_SIZES');
+  const sizes = SIZES.filter((size) => !sizeFilter || sizeFilter.includes(size.bytes));
+  const connectionCounts = listFromEnv('BENCH_ECHO_CONNECTIONS') ?? [1, 50];
+  const withCeiling = process.env.BENCH_ECHO_CEILING === '1';
+  if (process.env.BENCH_ECHO_CPU_PROF) mkdirSync(resolve(process.env.BENCH_ECHO_CPU_PROF), { recursive: true });
+
+  const entry = await serverEntry();
+  const client = new Child<ClientMessage>('load generator', forkChild(`${here}client.ts`, [], ['--import', 'tsx'], process.env));
+  const rows: EchoRow[] = [];
+  const began = performance.now();
+  try {
+    for (const size of sizes) {
+      for (const connections of connectionCounts) {
+        const window = windowFor(size.bytes);
+        const row: EchoRow = {
+          size: size.label,
+          bytes: size.bytes,
+          connections,
+          window,
+          runs: {},
+          median: {},
+          peakRss: {},
+          serverCpu: {},
+          clientCpu: {},
+          target: targetFor(size.bytes),
+        };
+        const serverCpu: Partial<Record<Implementation, number[]>> = {};
+        const clientCpu: Partial<Record<Implementation, number[]>> = {};
+        const measure = async (server: Server, warmupSeconds: number): Promise<void> => {
+          await delay(SETTLE_MS);
+          const result = await runOnce(client, server, {
+            port: server.port,
+            size: size.bytes,
+            connections,
+            window,
+            warmupSeconds,
+            seconds,
+            probe: server.implementation !== 'tcp',
+          });
+          const implementation = server.implementation;
+          (row.runs[implementation] ??= []).push(result.messagesPerSecond);
+          (serverCpu[implementation] ??= []).push(result.serverCpu);
+          (clientCpu[implementation] ??= []).push(result.clientCpu);
+        };
+        const stop = async (servers: Server[]): Promise<void> => {
+          const peaks = await Promise.all(servers.map((server) => stopServer(server)));
+          servers.forEach((server, index) => (row.peakRss[server.implementation] = peaks[index]!));
+        };
+
+        // A fresh pair of processes per row; the first run of each also warms up its JIT.
+        const tag = `${size.bytes}B-x${connections}`;
+        const pair = await Promise.all((['ours', 'ws'] as const).map((implementation) => startServer(entry, implementation, `${implementation}-${tag}`)));
+        try {
+          for (let run = 0; run < runs; run++) {
+            for (const server of pair) await measure(server, run === 0 ? 0.5 : 0.2);
+          }
+        } finally {
+          await stop(pair);
+        }
+        if (withCeiling) {
+          const tcp = await startServer(entry, 'tcp', null);
+          try {
+            await measure(tcp, 0.3);
+          } finally {
+            await stop([tcp]);
+          }
+        }
+
+        for (const implementation of Object.keys(row.runs) as Implementation[]) {
+          row.median[implementation] = median(row.runs[implementation]!);
+          row.serverCpu[implementation] = median(serverCpu[implementation]!);
+          row.clientCpu[implementation] = median(clientCpu[implementation]!);
+        }
+        rows.push(row);
+        const list = (implementation: Implementation): string => (row.runs[implementation] ?? []).map(formatRate).join(', ');
+        console.log(
+          `echo ${size.label} × ${connections} (window ${window}): wspipe ${list('ours')} | ws ${list('ws')}` +
+            (withCeiling ? ` | tcp ${list('tcp')}` : '') +
+            ` → ${ratios(row).ratio.toFixed(2)}×`,
+        );
+      }
+    }
+  } finally {
+    client.process.disconnect();
+    entry.cleanup();
+  }
+  printEchoTable(rows, runs, seconds, entry.loader);
+  console.log(`\n(echo section: ${((performance.now() - began) / 1000).toFixed(0)} s)`);
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runEchoBench();
+}
