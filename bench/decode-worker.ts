@@ -28,8 +28,9 @@ function makeFeed(): Feed {
       return { write: (chunk) => decoder.write(chunk), count: () => messages };
     }
     case 'separate': {
-      const parser = new HeaderParser();
-      const tail = parser.pipe(new Unmasker({ role: 'server' })).pipe(new Defragmenter()).pipe(new MessageDecoder({ maxPayload: MAX }));
+      // Batches between the inner stages; single Messages out of the last one.
+      const parser = new HeaderParser({ batch: true });
+      const tail = parser.pipe(new Unmasker({ role: 'server', batch: true })).pipe(new Defragmenter({ batch: true })).pipe(new MessageDecoder({ maxPayload: MAX }));
       tail.on('data', (_message: Message) => { messages++; });
       return { write: (chunk) => parser.write(chunk), count: () => messages };
     }

@@ -5,12 +5,14 @@
  * `node --import tsx bench/echo/run.ts`.
  *
  * Each row (payload size × connections) gets a fresh pair of server processes; runs
- * alternate between them (ours, ws, ours, ws, ...) and the median of each side is
- * reported, with the peak RSS of each server over the row (VmHWM).
+ * alternate between them (ours, ws, ours, ws, ...); the median of each side is reported,
+ * the ratio as the median of the back-to-back pairs, with each server's CPU time per
+ * message and peak RSS over the row (VmHWM).
  *
  * Environment:
- * - BENCH_SECONDS: measured seconds per run (default 1); each run also warms up first.
- * - BENCH_ECHO_RUNS: runs per server and row (default 3).
+ * - BENCH_SECONDS: measured seconds per run (default 0.6); each run also warms up first.
+ * - BENCH_ECHO_RUNS: runs per server and row (default 5): many short alternated runs
+ *   resist a noisy machine better than a few long ones.
  * - BENCH_ECHO_SIZES: payload sizes in bytes to run, e.g. `32,1024` (default all four).
  * - BENCH_ECHO_CONNECTIONS: connection counts, e.g. `50` (default `1,50`).
  * - BENCH_ECHO_WS_NO_BUFFERUTIL=1: run `ws` without its native addon (default: as
@@ -185,12 +187,24 @@ function formatCpu(fraction: number | undefined): string {
   return fraction !== undefined && Number.isFinite(fraction) ? `${Math.round(fraction * 100)}%` : '–';
 }
 
-/** ours / ws of the medians, and the range of the ratios of runs made back to back. */
+/**
+ * wspipe / ws: the median of the ratios of runs made back to back (on a shared, noisy
+ * machine the load drifts between runs; a pair run back to back sees about the same), and
+ * the range of those ratios.
+ */
 function ratios(row: EchoRow): { ratio: number; pairedMin: number; pairedMax: number } {
-  const ours = row.runs.ours ?? [];
   const ws = row.runs.ws ?? [];
-  const paired = ours.map((rate, index) => rate / ws[index]!);
-  return { ratio: row.median.ours! / row.median.ws!, pairedMin: Math.min(...paired), pairedMax: Math.max(...paired) };
+  const paired = (row.runs.ours ?? []).map((rate, index) => rate / ws[index]!);
+  return { ratio: median(paired), pairedMin: Math.min(...paired), pairedMax: Math.max(...paired) };
+}
+
+/** Server CPU time per echoed message, in µs: less disturbed than rates by other load. */
+function cpuPerMessage(row: EchoRow, implementation: Implementation): string {
+  const cpu = row.serverCpu[implementation];
+  const rate = row.median[implementation];
+  if (cpu === undefined || rate === undefined || !Number.isFinite(cpu)) return '–';
+  const micros = (cpu / rate) * 1e6;
+  return micros >= 100 ? micros.toFixed(0) : micros >= 10 ? micros.toFixed(1) : micros.toFixed(2);
 }
 
 export function printEchoTable(rows: EchoRow[], runs: number, seconds: number, loader: string): void {
@@ -198,14 +212,15 @@ export function printEchoTable(rows: EchoRow[], runs: number, seconds: number, l
   const ceiling = rows.some((row) => row.median.tcp !== undefined);
   console.log(`\n## Echo server: binary messages over 127.0.0.1, wspipe vs ${baseline}\n`);
   console.log(
-    `msg/s = messages echoed per second, median of ${runs} runs of ${seconds} s per server, alternating wspipe, ws, wspipe, ws, …; ` +
-      `"paired" = range of wspipe/ws over runs made back to back. Peak RSS = VmHWM of each server process over its row. ` +
-      `CPU = share of one core used by the server (and by the load generator) while measured. ` +
+    `msg/s: messages echoed per second, median of ${runs} runs of ${seconds} s per server, alternating wspipe, ws, wspipe, ws, …. ` +
+      `wspipe / ws: median of the ratios of the runs made back to back (range beside it). ` +
+      `CPU µs/msg: server CPU time per echoed message (less disturbed by other load than msg/s). ` +
+      `Peak RSS: VmHWM of each server process over its row. Load gen: the load generator's CPU share of one core. ` +
       `Servers run as ${loader === 'tsx' ? 'TypeScript through tsx (its loader adds ~25 MiB of RSS)' : 'plain JavaScript (an esbuild bundle of bench/echo/server.ts)'}.` +
-      (ceiling ? ' TCP ceiling: the same load against a server that pipes bytes back (no WebSocket work), one run.' : '') +
+      (ceiling ? ' TCP ceiling: the same load against a server that pipes the bytes back (no WebSocket work), one run.' : '') +
       '\n',
   );
-  const header = ['size', 'conns × window', 'wspipe msg/s', 'ws msg/s', 'wspipe / ws', 'paired', 'target', 'met', 'wspipe MB/s', 'peak RSS wspipe / ws', 'CPU wspipe (client)', 'CPU ws (client)'];
+  const header = ['size', 'conns × window', 'wspipe msg/s', 'ws msg/s', 'wspipe / ws', 'range', 'target', 'met', 'wspipe MB/s', 'CPU µs/msg wspipe / ws', 'peak RSS wspipe / ws', 'load gen CPU'];
   if (ceiling) header.push('TCP ceiling msg/s');
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
@@ -221,9 +236,9 @@ export function printEchoTable(rows: EchoRow[], runs: number, seconds: number, l
       `≥ ${row.target.toFixed(1)}×`,
       ratio >= row.target ? 'yes' : '**no**',
       ((row.median.ours! * row.bytes) / 1e6).toFixed(0),
+      `${cpuPerMessage(row, 'ours')} / ${cpuPerMessage(row, 'ws')}`,
       `${formatBytes(row.peakRss.ours)} / ${formatBytes(row.peakRss.ws)}`,
-      `${formatCpu(row.serverCpu.ours)} (${formatCpu(row.clientCpu.ours)})`,
-      `${formatCpu(row.serverCpu.ws)} (${formatCpu(row.clientCpu.ws)})`,
+      `${formatCpu(row.clientCpu.ours)} / ${formatCpu(row.clientCpu.ws)}`,
     ];
     if (ceiling) cells.push(row.median.tcp === undefined ? '–' : formatRate(row.median.tcp));
     console.log(`| ${cells.join(' | ')} |`);
@@ -236,8 +251,8 @@ export function printEchoTable(rows: EchoRow[], runs: number, seconds: number, l
 }
 
 export async function runEchoBench(): Promise<EchoRow[]> {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 1);
-  const runs = Number(process.env.BENCH_ECHO_RUNS ?? 3);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 0.6);
+  const runs = Number(process.env.BENCH_ECHO_RUNS ?? 5);
   const sizeFilter = listFromEnv('BENCH_ECHO_SIZES');
   const sizes = SIZES.filter((size) => !sizeFilter || sizeFilter.includes(size.bytes));
   const connectionCounts = listFromEnv('BENCH_ECHO_CONNECTIONS') ?? [1, 50];

@@ -38,7 +38,7 @@ export {
   type Role,
   type TextMessage,
 } from './records.js';
-export { FusedCore, StageTransform, type RecordSink, type StageCore } from './stage.js';
+export { FusedCore, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from './stage.js';
 export { WebSocketError, type WebSocketErrorCode } from '../errors.js';
 export { CloseCode, isValidWireCloseCode } from '../close-codes.js';
 export * from './deflate/index.js';

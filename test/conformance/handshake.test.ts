@@ -107,6 +107,35 @@ test('the request written in 1-byte writes → 101 with the right accept, and th
   }
 });
 
+test('Upgrade and Connection tokens are case-insensitive, and Connection may be a list → 101', async () => {
+  const { port } = await echoServer();
+  for (const headers of [{ Upgrade: 'WebSocket' }, { Connection: 'keep-alive, Upgrade' }, { Connection: 'upgrade' }]) {
+    const peer = await RawPeer.connect(port);
+    try {
+      const { text, key } = upgradeRequest(port, { headers });
+      await peer.write(text);
+      const head = await peer.readResponseHead();
+      assert.is(head.status, 101, `${JSON.stringify(headers)}: ${head.statusLine}`);
+      assert.is(head.headers['sec-websocket-accept'], expectedAccept(key));
+    } finally {
+      peer.destroy();
+    }
+  }
+});
+
+test('offered subprotocols: the 101 names exactly one of them (the first, by default)', async () => {
+  const { port } = await echoServer();
+  const peer = await RawPeer.connect(port);
+  try {
+    await peer.write(upgradeRequest(port, { headers: { 'Sec-WebSocket-Protocol': 'chat.v2, chat.v1' } }).text);
+    const head = await peer.readResponseHead();
+    assert.is(head.status, 101, head.statusLine);
+    assert.is(head.headers['sec-websocket-protocol'], 'chat.v2');
+  } finally {
+    peer.destroy();
+  }
+});
+
 // ---- refused requests ----
 
 test('no Sec-WebSocket-Key → 400 and the socket is closed', async () => {
@@ -164,6 +193,22 @@ test('HTTP/1.0 → 400', async () => {
   const { port } = await echoServer();
   const text = upgradeRequest(port).text.replace('HTTP/1.1', 'HTTP/1.0');
   assertStatus(await sendAndExpectClose([text]), 400);
+});
+
+test('two Sec-WebSocket-Key headers → 400', async () => {
+  assertStatus(await rejectedRequest({ extraLines: [`Sec-WebSocket-Key: ${newKey()}`] }), 400);
+});
+
+test('a malformed Sec-WebSocket-Protocol (not a token list) → 400', async () => {
+  assertStatus(await rejectedRequest({ headers: { 'Sec-WebSocket-Protocol': 'a b' } }), 400);
+});
+
+test('a lowercase method (`get`: methods are case-sensitive) → 400', async () => {
+  assertStatus(await rejectedRequest({ method: 'get' }), 400);
+});
+
+test('a request line that is not HTTP → 400', async () => {
+  assertStatus(await sendAndExpectClose(['HELLO\r\n\r\n']), 400);
 });
 
 test('64 KiB of headers → 431 and the socket is closed', async () => {

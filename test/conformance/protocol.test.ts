@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { frame, MASK, type RawFrame } from '../helpers/frames.js';
 import { RawPeer } from '../helpers/raw-peer.js';
-import { startEcho, type EchoServer } from '../helpers/servers.js';
+import { closeOf, nextConnection, startEcho, type EchoServer } from '../helpers/servers.js';
 
 const TEXT = 0x1;
 const BINARY = 0x2;
@@ -129,6 +129,40 @@ test('close with a 4000-4999 code is echoed; empty close is answered by a close'
     const close = await peer.readClose();
     assert.ok(close.code === undefined || close.code === 1000, `empty close answered with ${close.code}`);
     await peer.expectServerClose();
+  });
+});
+
+test('data after the client\'s close frame is ignored: only the close is answered', async () => {
+  await withPeer(async (peer) => {
+    await peer.write(Buffer.concat([masked({ opcode: CLOSE, payload: closePayload(1000) }), masked({ opcode: TEXT, payload: 'too late' })]));
+    assert.is((await peer.readClose()).code, 1000);
+    await peer.expectServerClose();
+  });
+});
+
+test('the client ending TCP without a close frame → the server closes too and reports 1006', async () => {
+  const server = await echoServer();
+  const accepted = nextConnection(server.server);
+  const peer = await RawPeer.open(server.port);
+  try {
+    const closed = closeOf(await accepted);
+    peer.socket.end();
+    await peer.expectServerClose();
+    assert.equal(await closed, { code: 1006, reason: '', wasClean: false });
+  } finally {
+    peer.destroy();
+  }
+});
+
+test('a 4 MiB text message in 65,536 fragments of 64 bytes arrives as one message', async () => {
+  await withPeer(async (peer) => {
+    const payload = Buffer.alloc(64, 0x61);
+    const frames: Buffer[] = [];
+    for (let i = 0; i < 65536; i++) frames.push(masked({ opcode: i === 0 ? TEXT : CONTINUATION, fin: i === 65535, payload }));
+    await peer.write(Buffer.concat(frames));
+    const message = await readWhole(peer, TEXT);
+    assert.is(message.length, 4 << 20);
+    assert.ok(message.equals(Buffer.alloc(4 << 20, 0x61)), 'content');
   });
 });
 

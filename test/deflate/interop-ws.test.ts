@@ -196,6 +196,7 @@ test('a real ws server echoes our compressed client messages, compressed', async
         resolve();
       });
       if (head.rest.length) socket.unshift(head.rest);
+      socket.resume();
       for (const message of wireMessages) connection.send(message);
       socket.once('close', () => resolve());
       raw = connection.raw;
@@ -226,6 +227,7 @@ test('a real ws client talks to our compressed server chains', async () => {
         }
       }, () => socket.destroy());
       if (head.rest.length) socket.unshift(head.rest);
+      socket.resume();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -90,7 +90,7 @@ test('a ws server without compression: no deflate negotiated', async () => {
   assert.is(validateUpgradeResponse(response, request).deflate, null);
 });
 
-test('ws server rejects a request we deliberately break (control)', async () => {
+test('control: a real ws 101 fails validation against a different key', async () => {
   const { request, response } = await handshakeWithWs({}, { headers: { 'X-Ignore': '1' } });
   assert.is(response.statusCode, 101);
   // A 101 for another key must not validate.

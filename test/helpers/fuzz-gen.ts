@@ -37,7 +37,7 @@ export interface FuzzCase {
 }
 
 /** Most chunks one case is cut into (about): keeps 1-byte chunkings of 70 KB frames cheap. */
-const CHUNK_BUDGET = 4000;
+const CHUNK_BUDGET = 1500;
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 const DEFAULT_MAX_FRAGMENTS = 1 << 20;
 

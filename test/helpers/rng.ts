@@ -79,9 +79,10 @@ export function rechunk(bytes: Buffer, sizes: readonly number[], budget = Infini
   const chunks: Buffer[] = [];
   let position = 0;
   let index = 0;
+  let floor = 1;
   while (position < bytes.length) {
-    let size = Math.max(1, Math.floor(sizes[index++ % sizes.length]!));
-    if (chunks.length >= budget) size = Math.max(size, Math.ceil((bytes.length - position) / budget));
+    if (chunks.length === budget) floor = Math.ceil((bytes.length - position) / budget);
+    const size = Math.max(floor, Math.floor(sizes[index++ % sizes.length]!));
     chunks.push(Buffer.from(bytes.subarray(position, position + size)));
     position += size;
   }

@@ -83,6 +83,35 @@ test('binary messages of 0 B .. 16 MiB echo intact, as binary', async () => {
   });
 });
 
+test('permessage-deflate negotiated with ws: text and binary up to 1 MiB (and compressed fragments) echo intact', async () => {
+  const server = await startExtra({ perMessageDeflate: true });
+  const accepted = nextConnection(server.server);
+  const ws = new WebSocket(server.url, { perMessageDeflate: { threshold: 0 } });
+  ws.on('error', () => {});
+  try {
+    await nextEvent(ws, 'open', 5000, 'the ws client to open');
+    assert.match(ws.extensions, /permessage-deflate/, `ws.extensions: ${ws.extensions}`);
+    assert.match((await accepted).extensions, /permessage-deflate/);
+    for (const size of [0, 1, 125, 126, 65536, 1 << 20]) {
+      for (const kind of ['text', 'binary'] as const) {
+        const data = kind === 'text' ? patternText(size, size) : patternBytes(size, size);
+        const reply = nextMessage(ws);
+        ws.send(data);
+        const [echoed, isBinary] = await reply;
+        assert.is(isBinary, kind === 'binary', `${kind} ${sizeLabel(size)}: type`);
+        assert.is(payloadMismatch(kind === 'text' ? echoed.toString('utf8') : echoed, data), null, `${kind} ${sizeLabel(size)}`);
+      }
+    }
+    const reply = nextMessage(ws);
+    ws.send('compressed ', { fin: false });
+    ws.send('in ', { fin: false });
+    ws.send('fragments', { fin: true });
+    assert.is((await reply)[0].toString(), 'compressed in fragments');
+  } finally {
+    ws.terminate();
+  }
+});
+
 test('multi-byte UTF-8 text (2-, 3- and 4-byte characters) echoes intact', async () => {
   await withClient(async (ws) => {
     const text = 'κόσμε – 中文 – 😀 '.repeat(5000);

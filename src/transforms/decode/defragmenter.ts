@@ -2,7 +2,7 @@ import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, WebSocketError } from '../../errors.js';
 import { resolveMaxFragments, type DecoderLimits } from '../limits.js';
 import { Opcode, type FramePart, type MessageKind, type MessagePart } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
+import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 export type DefragmenterOptions = Pick<DecoderLimits, 'maxFragments'>;
 
@@ -101,7 +101,7 @@ function invalidOpcode(opcode: number): WebSocketError {
 
 /** The defragmenting stage as a Transform: {@link FramePart} in, {@link MessagePart} out. */
 export class Defragmenter extends StageTransform<FramePart, MessagePart> {
-  constructor(options: DefragmenterOptions = {}) {
-    super((sink) => new DefragmenterCore(options, sink), { objectMode: true });
+  constructor(options: DefragmenterOptions & StageStreamOptions = {}) {
+    super((sink) => new DefragmenterCore(options, sink), { objectMode: true, batch: options.batch });
   }
 }

@@ -2,7 +2,7 @@ import { CloseCode } from '../../close-codes.js';
 import { protocolError, WebSocketError } from '../../errors.js';
 import type { ReservedBits } from '../limits.js';
 import { EMPTY_BUFFER, type FrameHeader, type FramePart } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
+import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 /** RFC 6455 §5.2: 2 fixed bytes, up to 8 of extended length, 4 of masking key. */
 const MAX_HEADER_SIZE = 14;
@@ -173,7 +173,7 @@ function nonMinimalLengthError(): WebSocketError {
 
 /** The header-parsing stage as a Transform: bytes in, {@link FramePart} objects out. */
 export class HeaderParser extends StageTransform<Buffer, FramePart> {
-  constructor(options: HeaderParserOptions = {}) {
-    super((sink) => new HeaderParserCore(options, sink), { readableObjectMode: true });
+  constructor(options: HeaderParserOptions & StageStreamOptions = {}) {
+    super((sink) => new HeaderParserCore(options, sink), { readableObjectMode: true, batch: options.batch });
   }
 }

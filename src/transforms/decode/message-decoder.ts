@@ -4,7 +4,7 @@ import { invalidUtf8Error, protocolError, tooBigError, WebSocketError } from '..
 import { parseClosePayload } from '../close-frame.js';
 import { resolveMaxPayload, type DecoderLimits } from '../limits.js';
 import type { Message, MessageKind, MessagePart } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
+import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { Utf8Validator } from '../utf8-validator.js';
 import { MessageAssembler } from './message-assembler.js';
 
@@ -90,7 +90,7 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
 
 /** The message-decoding stage as a Transform: {@link MessagePart} in, {@link Message} out. */
 export class MessageDecoder extends StageTransform<MessagePart, Message> {
-  constructor(options: MessageDecoderOptions = {}) {
-    super((sink) => new MessageDecoderCore(options, sink), { objectMode: true });
+  constructor(options: MessageDecoderOptions & StageStreamOptions = {}) {
+    super((sink) => new MessageDecoderCore(options, sink), { objectMode: true, batch: options.batch });
   }
 }

@@ -1,7 +1,7 @@
 import { protocolError } from '../../errors.js';
 import { unmask } from '../mask.js';
 import type { FramePart, Role } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
+import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 export interface UnmaskerOptions {
   /** A server requires masked frames, a client refuses them (RFC 6455 §5.1). */
@@ -40,7 +40,7 @@ export class UnmaskerCore implements StageCore<FramePart> {
 
 /** The unmasking stage as a Transform: {@link FramePart} objects in and out. */
 export class Unmasker extends StageTransform<FramePart, FramePart> {
-  constructor(options: UnmaskerOptions) {
-    super((sink) => new UnmaskerCore(options, sink), { objectMode: true });
+  constructor(options: UnmaskerOptions & StageStreamOptions) {
+    super((sink) => new UnmaskerCore(options, sink), { objectMode: true, batch: options.batch });
   }
 }

@@ -1,6 +1,6 @@
 import { invalidMessage } from '../invalid-message.js';
 import { Opcode, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
+import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 export interface FragmenterOptions {
   /** Largest frame payload; larger data messages are split into continuation frames. Default: no limit. */
@@ -79,7 +79,7 @@ export class FragmenterCore implements StageCore<MessagePart> {
 
 /** The fragmenting stage as a Transform: {@link MessagePart} in, {@link FramePart} out. */
 export class Fragmenter extends StageTransform<MessagePart, FramePart> {
-  constructor(options: FragmenterOptions = {}) {
-    super((sink) => new FragmenterCore(options, sink), { objectMode: true });
+  constructor(options: FragmenterOptions & StageStreamOptions = {}) {
+    super((sink) => new FragmenterCore(options, sink), { objectMode: true, batch: options.batch });
   }
 }

@@ -1,6 +1,6 @@
 import { mask } from '../mask.js';
 import type { FramePart, Role } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
+import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { MaskKeyPool } from './mask-key-pool.js';
 
 export interface MaskerOptions {
@@ -55,7 +55,7 @@ function keyAtPhase(key: number, offset: number): number {
 
 /** The masking stage as a Transform: {@link FramePart} objects in and out. */
 export class Masker extends StageTransform<FramePart, FramePart> {
-  constructor(options: MaskerOptions) {
-    super((sink) => new MaskerCore(options, sink), { objectMode: true });
+  constructor(options: MaskerOptions & StageStreamOptions) {
+    super((sink) => new MaskerCore(options, sink), { objectMode: true, batch: options.batch });
   }
 }

@@ -1,7 +1,7 @@
 import { buildClosePayload } from '../close-frame.js';
 import { invalidMessage } from '../invalid-message.js';
 import { EMPTY_BUFFER, type BinaryData, type MessagePart, type OutgoingMessage } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
+import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 /** RFC 6455 §5.5: control frame payloads are at most 125 bytes. */
 const MAX_CONTROL_PAYLOAD = 125;
@@ -66,7 +66,7 @@ function checkPart(part: MessagePart): MessagePart {
 
 /** The message-encoding stage as a Transform: messages or parts in, {@link MessagePart} out. */
 export class MessageEncoder extends StageTransform<EncoderInput, MessagePart> {
-  constructor() {
-    super((sink) => new MessageEncoderCore(sink), { objectMode: true });
+  constructor(options: StageStreamOptions = {}) {
+    super((sink) => new MessageEncoderCore(sink), { objectMode: true, batch: options.batch });
   }
 }
