@@ -51,6 +51,13 @@ if (!only || only === 'encode') {
 }
 
 if (!only || only === 'unmask') {
-  const { runUnmaskBench } = await import('./unmask.js');
-  await runUnmaskBench();
+  const { runUnmaskBench, formatUnmaskRows } = await import('./unmask.js');
+  console.log('\n## Unmask kernel (GB/s) beside Buffer.copy, the memory-bandwidth ceiling\n');
+  console.log(formatUnmaskRows(await runUnmaskBench()));
+}
+
+if (!only || only === 'echo') {
+  // Echo servers (ours and ws) in child processes under one load generator: bench/echo/run.ts.
+  const { runEchoBench } = await import('./echo/run.js');
+  await runEchoBench();
 }

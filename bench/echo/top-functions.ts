@@ -43,7 +43,7 @@ export function topFunctions(profile: Profile, top: number, includeIdle = false)
   }
   const lines = [`busy ${(total / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s; self time of the busy part:`];
   for (const [name, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    lines.push(`${((100 * micros) / total).toFixed(1).padStart(5)}%  ${name}`);
+    lines.push(`${((100 * micros) / total).toFixed(1).padStart(5)}% ${(micros / 1000).toFixed(0).padStart(6)} ms  ${name}`);
   }
   return lines;
 }

@@ -1,4 +1,5 @@
 import type { Transform } from 'node:stream';
+import { resolveMaxPayload } from '../transforms/limits.js';
 import { DefragmenterCore } from '../transforms/decode/defragmenter.js';
 import { HeaderParserCore } from '../transforms/decode/header-parser.js';
 import { MessageDecoderCore } from '../transforms/decode/message-decoder.js';
@@ -37,7 +38,9 @@ function stage<In, Out>(name: string, create: (next: RecordSink<Out>) => StageCo
 export function buildInbound(options: ConnectionOptions, sink: RecordSink<InboundRecord>, onError: (error: Error) => void): Chain<Buffer> {
   const deflate = options.deflate ? deflateStageOptions(options.deflate, options.role) : null;
   const specs: StageSpec[] = [
-    stage('HeaderParser', (next: RecordSink<never>) => new HeaderParserCore({ allowRsv1: deflate !== null }, next)),
+    stage('HeaderParser', (next: RecordSink<never>) =>
+      new HeaderParserCore({ allowRsv1: deflate !== null, maxFramePayload: options.streamMessages ? undefined : resolveMaxPayload(options) }, next),
+    ),
     stage('Unmasker', (next: RecordSink<never>) => new UnmaskerCore(options, next)),
     stage('Defragmenter', (next: RecordSink<never>) => new DefragmenterCore(options, next)),
   ];

@@ -110,11 +110,14 @@ export class SocketCore<In, Out> {
       this.send(connection, wire);
       return;
     }
-    const { dropped, overflow } = this.buffer.offer({ value, wire, size, seq: ++this.seq });
-    this.reportDropped(dropped, 'overflow');
-    if (overflow) this.overflow();
-    else if (connection && !this.congested) this.pump(connection, false);
-    else this.settleWaiters();
+    const pending = { value, wire, size, seq: ++this.seq };
+    const { dropped, overflow } = this.buffer.offer(pending);
+    if (overflow) this.overflow(pending);
+    else {
+      this.reportDropped(dropped, 'overflow');
+      if (connection && !this.congested) this.pump(connection, false);
+      else this.settleWaiters();
+    }
   }
 
   /** Closes with the code the error carries (1011 by default); subscribers get the error. */
@@ -175,7 +178,8 @@ export class SocketCore<In, Out> {
 
   /**
    * Resolves once every value given to `next()` so far has left the buffer and its bytes
-   * were handed to the operating system; rejects if one of them was dropped instead.
+   * were handed to the operating system; rejects if one still waiting is dropped
+   * meanwhile. Values dropped before the call were already reported on dropped$.
    */
   flushed(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -273,13 +277,15 @@ export class SocketCore<In, Out> {
     });
   }
 
-  private overflow(): void {
+  /** The buffer is full and the policy is 'error' or 'close' (see OverflowPolicy). */
+  private overflow(rejected: Pending<Out>): void {
     const error = new BufferOverflowError(this.buffer.limit, this.buffer.maxBytes);
     if (this.buffer.policy === 'close') {
-      this.reportDropped(this.buffer.clear(), 'overflow');
+      this.reportDropped([...this.buffer.clear(), rejected], 'overflow');
       this.session?.link.drop(error.closeCode, 'outbound buffer full', error);
       this.settleWaiters();
     } else {
+      this.reportDropped([rejected], 'overflow');
       this.failOrThrow(error);
     }
   }

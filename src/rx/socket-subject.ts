@@ -59,7 +59,10 @@ export class SocketSubject<In = DataMessage, Out = WireData> extends Observable<
     return this.#core.multiplex(subscribeMessage, unsubscribeMessage, filter);
   }
 
-  /** Resolves when everything given to `next()` so far is sent and flushed to the OS; rejects if any of it was dropped. */
+  /**
+   * Resolves when everything given to `next()` so far is sent and flushed to the OS;
+   * rejects if a value still waiting is dropped meanwhile (see dropped$).
+   */
   flushed(): Promise<void> {
     return this.#core.flushed();
   }

@@ -109,7 +109,8 @@ test('the request written in 1-byte writes → 101 with the right accept, and th
 
 test('Upgrade and Connection tokens are case-insensitive, and Connection may be a list → 101', async () => {
   const { port } = await echoServer();
-  for (const headers of [{ Upgrade: 'WebSocket' }, { Connection: 'keep-alive, Upgrade' }, { Connection: 'upgrade' }]) {
+  const variants: Array<Record<string, string>> = [{ Upgrade: 'WebSocket' }, { Connection: 'keep-alive, Upgrade' }, { Connection: 'upgrade' }];
+  for (const headers of variants) {
     const peer = await RawPeer.connect(port);
     try {
       const { text, key } = upgradeRequest(port, { headers });

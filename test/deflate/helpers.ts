@@ -44,7 +44,7 @@ export async function encodeAll(inputs: EncoderInput[], options: EncoderOptions)
   } catch (thrown) {
     error = thrown as TestError;
   }
-  core.close?.();
+  core.destroy?.();
   return { bytes: Buffer.concat(chunks), error };
 }
 
@@ -68,7 +68,7 @@ export async function decodeAll(chunks: Buffer[], options: DecoderChainOptions):
   } catch (thrown) {
     error = thrown as TestError;
   }
-  core.close?.();
+  core.destroy?.();
   return { messages, error };
 }
 

@@ -137,8 +137,8 @@ function attach(socket: Socket, role: Role, agreed: AgreedDeflate, onMessage: (m
     decoder.whenSettled!((error) => (error ? onError(error) : socket.resume()));
   });
   socket.on('close', () => {
-    decoder.close?.();
-    encoder.close?.();
+    decoder.destroy?.();
+    encoder.destroy?.();
   });
   const send = (input: EncoderInput) => encoder.accept(input);
   return { send, raw };
@@ -146,7 +146,7 @@ function attach(socket: Socket, role: Role, agreed: AgreedDeflate, onMessage: (m
 
 /** Parses one `permessage-deflate` response header into the agreement (enough for ws's answers). */
 function agreementFrom(header: string): AgreedDeflate {
-  const params = new Map(header.split(';').slice(1).map((param) => param.trim().split('=') as [string, string?]));
+  const params = new Map(header.split(';').slice(1).map((param) => param.trim().split('=') as [string, string]));
   return {
     serverNoContextTakeover: params.has('server_no_context_takeover'),
     clientNoContextTakeover: params.has('client_no_context_takeover'),

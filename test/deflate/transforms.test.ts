@@ -65,6 +65,24 @@ test('separate Transforms: MessageEncoder → Deflate → … → Inflate → Me
   assert.equal(items, inputs);
 });
 
+test('the same with batches between the stages', async () => {
+  const batch = true;
+  const { items, error } = await run(inputs, [
+    new MessageEncoder({ batch }),
+    new Deflate({ threshold: 100, batch }),
+    new Fragmenter({ fragmentSize: 1000, batch }),
+    new Masker({ role: 'client', batch }),
+    new FrameSerializer(),
+    new HeaderParser({ allowRsv1: true, batch }),
+    new Unmasker({ role: 'server', batch }),
+    new Defragmenter({ batch }),
+    new Inflate({ batch }),
+    new MessageDecoder(),
+  ]);
+  assert.is(error, null, error?.message);
+  assert.equal(items, inputs);
+});
+
 test('fused Duplexes: createEncoder({ deflate }) → createDecoder({ inflate })', async () => {
   const { items, error } = await run(inputs, [createEncoder({ role: 'server', deflate: {} }), createDecoder({ role: 'client', inflate: {} })]);
   assert.is(error, null, error?.message);

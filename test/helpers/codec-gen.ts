@@ -105,7 +105,7 @@ export const validCloseCode = fc.oneof(
 /** A close with no code, a code only, or a code and a reason of at most 30 code points (≤ 120 bytes). */
 export const closeMessage: fc.Arbitrary<Generated> = fc.oneof(
   fc.constant<Generated>({ inputs: [{ type: 'close', reason: '' }], expected: [{ type: 'close', reason: '' }] }),
-  fc.tuple(validCloseCode, fc.string({ unit: 'binary', maxLength: 30 })).map(([code, reason]) => ({
+  fc.tuple(validCloseCode, fc.string({ unit: 'binary', maxLength: 30 })).map(([code, reason]): Generated => ({
     inputs: [{ type: 'close', code, reason }],
     expected: [{ type: 'close', code, reason }],
   })),

@@ -31,14 +31,16 @@ export function describeMessage(message: Message | undefined): string {
 export function diffMessage(actual: Message, expected: Message): string | null {
   if (actual.type !== expected.type) return `type ${actual.type} ≠ ${expected.type}`;
   switch (expected.type) {
-    case 'text':
-      if (typeof actual.data !== 'string') return `text data is a ${typeof actual.data}`;
-      if (actual.data !== expected.data) {
+    case 'text': {
+      const data = (actual as { data: unknown }).data;
+      if (typeof data !== 'string') return `text data is a ${typeof data}`;
+      if (data !== expected.data) {
         let at = 0;
-        while (at < expected.data.length && actual.data[at] === expected.data[at]) at++;
-        return `text differs at UTF-16 index ${at} (lengths ${actual.data.length} / ${expected.data.length})`;
+        while (at < expected.data.length && data[at] === expected.data[at]) at++;
+        return `text differs at UTF-16 index ${at} (lengths ${data.length} / ${expected.data.length})`;
       }
       return null;
+    }
     case 'binary':
     case 'ping':
     case 'pong': {

@@ -120,6 +120,7 @@ interface Site {
 }
 
 async function withSite(options: ServerOptions, body: (page: Page, site: Site) => Promise<void>, onConnection: (connection: Connection) => void = echo): Promise<void> {
+  const launched = await browser(); // first: if this fails, there is nothing to clean up
   const http = createHttpServer((request, response) => {
     if (request.url === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -135,18 +136,20 @@ async function withSite(options: ServerOptions, body: (page: Page, site: Site) =
     connections.push(connection);
     onConnection(connection);
   });
-  await withTimeout(new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve)), 5000, 'the http server to listen');
-  const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const context = await (await browser()).newContext();
+  const context = await launched.newContext();
   try {
+    await withTimeout(new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve)), 5000, 'the http server to listen');
+    const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     const page = await context.newPage();
     await page.goto(`${origin}/`, { timeout: 15_000 });
     await body(page, { http, wss, origin, connections });
   } finally {
     await context.close().catch(() => {});
     await stopServer(wss).catch(() => {});
-    http.closeAllConnections();
-    await withTimeout(new Promise<void>((resolve) => http.close(() => resolve())), 5000, 'the http server to close');
+    if (http.listening) {
+      http.closeAllConnections();
+      await withTimeout(new Promise<void>((resolve) => http.close(() => resolve())), 5000, 'the http server to close');
+    }
   }
 }
 

@@ -13,6 +13,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+const open = new Set<TestServer>();
+
 /** A wspipe server on 127.0.0.1, port 0. */
 export async function startServer(onConnection?: (connection: Connection) => void, options: ServerOptions = {}): Promise<TestServer> {
   const accepted: Connection[] = [];
@@ -22,12 +24,17 @@ export async function startServer(onConnection?: (connection: Connection) => voi
   });
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return {
+  const testServer: TestServer = {
     server,
     url: `ws://127.0.0.1:${port}/`,
     accepted,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      open.delete(testServer);
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
+  open.add(testServer);
+  return testServer;
 }
 
 /** An echo server: text back as text, binary as binary. */
@@ -40,6 +47,18 @@ const WATCHED = new Set(['TCPSocketWrap', 'TCPServerWrap', 'Timeout', 'Immediate
 
 function watched(): string[] {
   return process.getActiveResourcesInfo().filter((type) => WATCHED.has(type));
+}
+
+/**
+ * After each test: servers a failed test left open are closed (their connections
+ * dropped, so clients end too), then nothing may be left running.
+ */
+export async function afterEachTest(): Promise<void> {
+  for (const leftover of [...open]) {
+    for (const connection of leftover.server.connections) connection.terminate();
+    await leftover.close();
+  }
+  await assertNoLeaks();
 }
 
 /**

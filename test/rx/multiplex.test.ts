@@ -4,9 +4,9 @@ import { VirtualTimeScheduler } from 'rxjs';
 import type { Connection } from '../../src/connection/connection.js';
 import { connect$, jsonSerializer } from '../../src/rx/index.js';
 import type { DataMessage } from '../../src/transforms/records.js';
-import { assertNoLeaks, eventually, startServer, when } from './helpers.js';
+import { afterEachTest, eventually, startServer, when } from './helpers.js';
 
-test.after.each(assertNoLeaks);
+test.after.each(afterEachTest);
 
 type Control = { sub: string } | { unsub: string };
 interface ChannelEvent {

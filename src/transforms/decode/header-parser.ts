@@ -1,5 +1,5 @@
 import { CloseCode } from '../../close-codes.js';
-import { protocolError, WebSocketError } from '../../errors.js';
+import { protocolError, tooBigError, WebSocketError } from '../../errors.js';
 import type { ReservedBits } from '../limits.js';
 import { EMPTY_BUFFER, type FrameHeader, type FramePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
@@ -11,7 +11,14 @@ const MAX_CONTROL_PAYLOAD = 125;
 /** Lengths are JS numbers: above 2^53 - 1 they lose precision, so refuse them (1009). */
 const MAX_SAFE_HIGH_WORD = 0x1fffff;
 
-export type HeaderParserOptions = ReservedBits;
+export interface HeaderParserOptions extends ReservedBits {
+  /**
+   * Refuse (1009) an uncompressed data frame whose announced length alone exceeds this,
+   * as soon as its header arrives. Off by default: on its own the parser streams frames
+   * of any size. The fused decoder sets it to `maxPayload`.
+   */
+  maxFramePayload?: number;
+}
 
 /**
  * Bytes → FrameParts. Parses the 2–14 byte header incrementally across any chunk
@@ -20,6 +27,7 @@ export type HeaderParserOptions = ReservedBits;
  */
 export class HeaderParserCore implements StageCore<Buffer> {
   private readonly rsvAllowed: number;
+  private readonly maxFramePayload: number;
   private readonly scratch = Buffer.allocUnsafe(MAX_HEADER_SIZE);
   /** Bytes of a split header held in `scratch`. */
   private scratchLength = 0;
@@ -32,6 +40,7 @@ export class HeaderParserCore implements StageCore<Buffer> {
     private readonly next: RecordSink<FramePart>,
   ) {
     this.rsvAllowed = (options.allowRsv1 ? 0x40 : 0) | (options.allowRsv2 ? 0x20 : 0) | (options.allowRsv3 ? 0x10 : 0);
+    this.maxFramePayload = options.maxFramePayload ?? Infinity;
   }
 
   accept(chunk: Buffer): void {
@@ -134,6 +143,10 @@ export class HeaderParserCore implements StageCore<Buffer> {
       }
       payloadLength = high * 0x100000000 + low;
       if (payloadLength < 0x10000) throw nonMinimalLengthError();
+    }
+    // A compressed frame's inflated size is what counts (RFC 7692), so only plain frames are refused here.
+    if (payloadLength > this.maxFramePayload && opcode < 0x8 && (b0 & 0x40) === 0) {
+      throw tooBigError('WS_ERR_MESSAGE_TOO_BIG', `Frame of ${payloadLength} bytes is larger than maxPayload (${this.maxFramePayload} bytes)`);
     }
     const maskKey = masked ? buffer.readUInt32BE(cursor) : 0;
     const header: FrameHeader = {

@@ -2,7 +2,7 @@ import { constants, createDeflateRaw } from 'node:zlib';
 import { toError } from '../../errors.js';
 import { invalidMessage } from '../invalid-message.js';
 import type { MessageKind, MessagePart } from '../records.js';
-import { StageTransform, type RecordSink } from '../stage.js';
+import { StageTransform, type RecordSink, type StageStreamOptions } from '../stage.js';
 import { emptyBlockHeader, join, stripDeflateTail } from './deflate-tail.js';
 import { resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from './options.js';
 import { ZlibEngine, type EngineListener } from './zlib-engine.js';
@@ -126,16 +126,7 @@ export class DeflateCore extends ZlibStageCore {
 
 /** The compressing stage as a Transform: {@link MessagePart} in, compressed {@link MessagePart} out. */
 export class Deflate extends StageTransform<MessagePart, MessagePart> {
-  private readonly deflateCore: DeflateCore;
-
-  constructor(options: DeflateOptions = {}) {
-    let core: DeflateCore | undefined;
-    super((sink) => (core = new DeflateCore(options, sink)), { objectMode: true });
-    this.deflateCore = core!;
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.deflateCore.close();
-    callback(error);
+  constructor(options: DeflateOptions & StageStreamOptions = {}) {
+    super((sink) => new DeflateCore(options, sink), { objectMode: true, batch: options.batch });
   }
 }

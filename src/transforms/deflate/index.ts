@@ -7,4 +7,3 @@ export { deflateStageOptions, type AgreedDeflate, type DeflateStageOptions } fro
 export { withCompress } from './opt-out.js';
 export { DEFLATE_TAIL } from './deflate-tail.js';
 export { ZlibLimiter, DEFAULT_ZLIB_CONCURRENCY, setZlibConcurrency, sharedZlibLimiter, type ZlibJob } from './zlib-limiter.js';
-export { ClosableFusedCore, type ChainCore, type Closable } from './closable-chain.js';

@@ -2,7 +2,7 @@ import { constants, createInflateRaw } from 'node:zlib';
 import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, toError, WebSocketError } from '../../errors.js';
 import { EMPTY_BUFFER, type MessageKind, type MessagePart } from '../records.js';
-import { StageTransform, type RecordSink } from '../stage.js';
+import { StageTransform, type RecordSink, type StageStreamOptions } from '../stage.js';
 import { join, withDeflateTail } from './deflate-tail.js';
 import { resolveInflateOptions, type InflateOptions, type ResolvedInflateOptions } from './options.js';
 import { ZlibEngine, type EngineListener } from './zlib-engine.js';
@@ -177,16 +177,7 @@ function inflateError(error: Error): Error {
 
 /** The inflating stage as a Transform: {@link MessagePart} in, inflated {@link MessagePart} out. */
 export class Inflate extends StageTransform<MessagePart, MessagePart> {
-  private readonly inflateCore: InflateCore;
-
-  constructor(options: InflateOptions = {}) {
-    let core: InflateCore | undefined;
-    super((sink) => (core = new InflateCore(options, sink)), { objectMode: true });
-    this.inflateCore = core!;
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.inflateCore.close();
-    callback(error);
+  constructor(options: InflateOptions & StageStreamOptions = {}) {
+    super((sink) => new InflateCore(options, sink), { objectMode: true, batch: options.batch });
   }
 }

@@ -65,7 +65,7 @@ export abstract class ZlibStageCore implements StageCore<MessagePart> {
     if (this.stoppedBy === null) this.stop(new Error('The compression stage was closed'));
   }
 
-  /** The same as {@link close}, under the name streams use. */
+  /** {@link close} under the name of `StageCore.destroy`, which chains and Transforms call. */
   destroy(): void {
     this.close();
   }
