@@ -1,6 +1,6 @@
 /**
  * One echo server in its own process, forked by bench/echo/run.ts with an IPC channel:
- * `node --import tsx bench/echo/server.ts ours|ws`.
+ * `node --import tsx bench/echo/server.ts ours|ws|tcp` (normally run as an esbuild bundle, see bundle.ts).
  *
  * IPC: sends `{ type: 'listening', port }` once ready; answers `{ type: 'cpu' }` with its
  * CPU time so far, and `{ type: 'stop' }` with its peak RSS before it exits (normally, so

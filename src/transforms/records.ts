@@ -63,6 +63,8 @@ export interface MessagePart {
   compressed: boolean;
   data: Buffer;
   last: boolean;
+  /** Decode side, on the first part of a frame that arrives in pieces: the frame's payload length. */
+  frameLength?: number;
   /**
    * Encode side only, read by the Deflate stage on a data message's first part: `false`
    * sends this message uncompressed, `true` compresses it even below the threshold.

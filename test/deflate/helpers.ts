@@ -162,3 +162,12 @@ export async function zeroBomb(gib = 1): Promise<Buffer> {
   return Buffer.concat([segments[0]!, ...new Array<Buffer>(count - 1).fill(segments[1]!)]);
 }
 const SEGMENT = 16 * 1024 * 1024;
+
+/** Rejects if `promise` has not settled in `ms`: a hang fails the test instead of ending the run. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -20,7 +20,7 @@ import {
   type Role,
 } from '../../src/transforms/index.js';
 import { frame, MASK } from '../helpers/frames.js';
-import { decodeAll, encodeAll, jsonText, parseFrames, type TestError } from './helpers.js';
+import { decodeAll, encodeAll, jsonText, parseFrames, withTimeout, type TestError } from './helpers.js';
 
 /** The part of ws's (untyped, unexported) PerMessageDeflate class used here. */
 interface WsPerMessageDeflate {
@@ -201,7 +201,7 @@ test('a real ws server echoes our compressed client messages, compressed', async
       socket.once('close', () => resolve());
       raw = connection.raw;
     });
-    await done;
+    await withTimeout(done, 10_000, 'echo through a ws server');
     const frames = parseFrames(Buffer.concat(raw));
     assert.ok(frames.filter((f) => f.opcode !== 0).every((f) => f.rsv1), 'ws compressed every reply');
     assert.is(failure, null);
@@ -239,10 +239,10 @@ test('a real ws client talks to our compressed server chains', async () => {
     echoed.push(isBinary ? { type: 'binary', data: data as Buffer } : { type: 'text', data: data.toString() });
     if (echoed.length === wireMessages.length) ws.close(1000);
   });
-  await new Promise((resolve) => ws.once('open', resolve));
+  await withTimeout(new Promise((resolve) => ws.once('open', resolve)), 10_000, 'ws client handshake');
   assert.match(ws.extensions, /^permessage-deflate/);
   for (const message of wireMessages) ws.send((message as { data: Buffer | string }).data, { binary: message.type === 'binary' });
-  assert.is(await closed, 1000);
+  assert.is(await withTimeout(closed, 10_000, 'echo to a ws client'), 1000);
   assert.equal(echoed, wireMessages);
   await new Promise((resolve) => server.close(resolve));
 });

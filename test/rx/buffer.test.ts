@@ -4,9 +4,9 @@ import { firstValueFrom, VirtualTimeScheduler } from 'rxjs';
 import { BufferOverflowError, connect$, type DroppedValue, type OverflowPolicy } from '../../src/rx/index.js';
 import { OutboundBuffer, type Pending } from '../../src/rx/outbound-buffer.js';
 import type { WireData } from '../../src/rx/wire.js';
-import { afterEachTest, closeOf, eventually, recordText, startServer, when } from './helpers.js';
+import { guardLeaks, closeOf, eventually, recordText, startServer, when } from './helpers.js';
 
-test.after.each(afterEachTest);
+guardLeaks(test);
 
 const item = (value: string, seq: number, size = 1): Pending<string> => ({ value, wire: value, size, seq });
 

@@ -3,9 +3,9 @@ import * as assert from 'uvu/assert';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { connect$, CloseError, json, validJson, type ConnectionState, type JsonResult } from '../../src/rx/index.js';
 import type { DataMessage } from '../../src/transforms/records.js';
-import { afterEachTest, closeOf, echo, eventually, recordText, startServer, when } from './helpers.js';
+import { guardLeaks, closeOf, echo, eventually, recordText, startServer, when } from './helpers.js';
 
-test.after.each(afterEachTest);
+guardLeaks(test);
 
 const text = (message: DataMessage): string => (message.type === 'text' ? message.data : `<${message.data.toString('hex')}>`);
 

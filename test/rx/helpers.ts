@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { firstValueFrom, filter, type Observable } from 'rxjs';
+import type { Test } from 'uvu';
 import type { Connection } from '../../src/connection/connection.js';
 import { createServer, type WebSocketServer } from '../../src/server/server.js';
 import type { ServerOptions } from '../../src/server/options.js';
@@ -45,31 +46,42 @@ export function echo(connection: Connection): void {
 /** Resource types that a finished test must not leave behind. */
 const WATCHED = new Set(['TCPSocketWrap', 'TCPServerWrap', 'Timeout', 'Immediate']);
 
-function watched(): string[] {
-  return process.getActiveResourcesInfo().filter((type) => WATCHED.has(type));
+function counts(): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const type of process.getActiveResourcesInfo()) if (WATCHED.has(type)) result.set(type, (result.get(type) ?? 0) + 1);
+  return result;
+}
+
+/** What was running before the test (other suites may share the process). */
+let baseline = new Map<string, number>();
+
+function leaked(): string[] {
+  return [...counts()].filter(([type, n]) => n > (baseline.get(type) ?? 0)).map(([type, n]) => `${type} ×${n - (baseline.get(type) ?? 0)}`);
 }
 
 /**
- * After each test: servers a failed test left open are closed (their connections
- * dropped, so clients end too), then nothing may be left running.
+ * Registers the per-test hooks: note what runs before each test; after it, close the
+ * servers a failed test left open (dropping their connections, so clients end too),
+ * then wait (up to 2 s) for every socket, server and timer the test made to be gone.
  */
-export async function afterEachTest(): Promise<void> {
-  for (const leftover of [...open]) {
-    for (const connection of leftover.server.connections) connection.terminate();
-    await leftover.close();
-  }
-  await assertNoLeaks();
+export function guardLeaks(suite: Test): void {
+  suite.before.each(() => {
+    baseline = counts();
+  });
+  suite.after.each(async () => {
+    for (const leftover of [...open]) {
+      for (const connection of leftover.server.connections) connection.terminate();
+      await leftover.close();
+    }
+    await assertNoLeaks();
+  });
 }
 
-/**
- * Waits (up to 2 s) for every socket, server and timer to be gone, then fails with
- * what is left. Run after each test, once its servers are closed.
- */
 export async function assertNoLeaks(): Promise<void> {
   const deadline = Date.now() + 2000;
   for (;;) {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const left = watched();
+    const left = leaked();
     if (left.length === 0) return;
     if (Date.now() > deadline) throw new Error(`Leaked handles: ${left.join(', ')}`);
     await new Promise<void>((resolve) => setTimeout(resolve, 5));

@@ -3,9 +3,9 @@ import * as assert from 'uvu/assert';
 import { catchError, EMPTY, map, mergeMap } from 'rxjs';
 import { connect$, connections$, messages$ } from '../../src/rx/index.js';
 import type { WebSocketServer } from '../../src/server/server.js';
-import { afterEachTest, eventually, startServer, when } from './helpers.js';
+import { guardLeaks, eventually, startServer, when } from './helpers.js';
 
-test.after.each(afterEachTest);
+guardLeaks(test);
 
 /** The broadcast hub of examples/rx-broadcast-hub.ts: every message goes to all other clients. */
 function hub(server: WebSocketServer) {

@@ -4,9 +4,9 @@ import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { connect } from '../../src/client/connect.js';
 import { CloseError, connections$, messages$ } from '../../src/rx/index.js';
 import type { DataMessage } from '../../src/transforms/records.js';
-import { afterEachTest, closeOf, eventually, startServer } from './helpers.js';
+import { guardLeaks, closeOf, eventually, startServer } from './helpers.js';
 
-test.after.each(afterEachTest);
+guardLeaks(test);
 
 function texts(messages: DataMessage[]): string[] {
   return messages.map((message) => (message.type === 'text' ? message.data : `<${message.data.toString('hex')}>`));

@@ -4,9 +4,9 @@ import { VirtualTimeScheduler } from 'rxjs';
 import type { Connection } from '../../src/connection/connection.js';
 import { connect$, jsonSerializer } from '../../src/rx/index.js';
 import type { DataMessage } from '../../src/transforms/records.js';
-import { afterEachTest, eventually, startServer, when } from './helpers.js';
+import { guardLeaks, eventually, startServer, when } from './helpers.js';
 
-test.after.each(afterEachTest);
+guardLeaks(test);
 
 type Control = { sub: string } | { unsub: string };
 interface ChannelEvent {

@@ -4,9 +4,9 @@ import { firstValueFrom, lastValueFrom, toArray, VirtualTimeScheduler } from 'rx
 import { HandshakeError } from '../../src/handshake/index.js';
 import { backoffDelay, connect$, reconnectPolicy, type CloseInfo } from '../../src/rx/index.js';
 import type { DataMessage } from '../../src/transforms/records.js';
-import { afterEachTest, echo, eventually, recordText, startServer, when } from './helpers.js';
+import { guardLeaks, echo, eventually, recordText, startServer, when } from './helpers.js';
 
-test.after.each(afterEachTest);
+guardLeaks(test);
 
 const text = (message: DataMessage): string => (message.type === 'text' ? message.data : '<binary>');
 

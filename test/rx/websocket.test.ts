@@ -5,9 +5,9 @@ import * as assert from 'uvu/assert';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { webSocket, type WebSocketSubjectConfig } from 'rxjs/webSocket';
 import { CloseEvent, ErrorEvent, WebSocket } from '../../src/index.js';
-import { afterEachTest, closeOf, echo, eventually, startServer } from './helpers.js';
+import { guardLeaks, closeOf, echo, eventually, startServer } from './helpers.js';
 
-test.after.each(afterEachTest);
+guardLeaks(test);
 
 function closed(ws: WebSocket): Promise<CloseEvent> {
   return new Promise((resolve) => ws.addEventListener('close', (event) => resolve(event as CloseEvent), { once: true }));

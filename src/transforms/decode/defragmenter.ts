@@ -41,7 +41,11 @@ export class DefragmenterCore implements StageCore<FramePart> {
     if (end) this.kind = null;
     // Empty pieces inside a message carry nothing; only the message's end must be seen.
     if (part.data.length !== 0 || end) {
-      this.next.accept({ kind, compressed: this.compressed, data: part.data, last: end });
+      this.next.accept(
+        part.offset === 0 && !part.last
+          ? { kind, compressed: this.compressed, data: part.data, last: end, frameLength: header.payloadLength }
+          : { kind, compressed: this.compressed, data: part.data, last: end },
+      );
     }
   }
 

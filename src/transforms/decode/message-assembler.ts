@@ -28,6 +28,16 @@ export class MessageAssembler {
     this.used = needed;
   }
 
+  /** Makes room for `total` bytes in all, exactly, when it is at most PREALLOCATE_LIMIT. */
+  reserve(total: number): void {
+    if (total > PREALLOCATE_LIMIT || (this.buffer !== null && this.buffer.length >= total)) return;
+    const next = Buffer.allocUnsafe(total);
+    const current = this.buffer ?? this.first;
+    if (current !== null) current.copy(next, 0, 0, this.used);
+    this.buffer = next;
+    this.first = null;
+  }
+
   /** The assembled message; the assembler is empty afterwards. */
   take(): Buffer {
     const result = this.buffer === null ? (this.first ?? EMPTY_BUFFER) : this.buffer.subarray(0, this.used);
@@ -49,3 +59,9 @@ export class MessageAssembler {
 
 /** Small fragments grow the buffer in 16 KiB steps at first rather than in dozens of tiny ones. */
 const MIN_CAPACITY = 16 * 1024;
+/**
+ * Frames announcing at most this many bytes get their buffer at once, at the exact size
+ * (one copy per piece instead of the copies of doubling). Kept small because a header is
+ * only a claim: a peer must not make us reserve much memory by announcing a frame.
+ */
+const PREALLOCATE_LIMIT = 2 * 1024 * 1024;

@@ -62,6 +62,8 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
       throw tooBigError('WS_ERR_MESSAGE_TOO_BIG', `Message larger than maxPayload (${this.maxPayload} bytes)`);
     }
     if (kind === 'text' && !this.utf8.write(data)) throw invalidUtf8Error('text message');
+    const frameLength = part.frameLength;
+    if (frameLength !== undefined) this.assembler.reserve(Math.min(this.assembler.length + frameLength, this.maxPayload));
     this.assembler.append(data);
     if (!part.last) return;
     this.kind = null;

@@ -21,7 +21,8 @@ import { ZlibStageCore, type ZlibBatch } from './zlib-stage-core.js';
  * whatever its size.
  *
  * zlib reads a part's bytes later, on the thread pool: the caller must not change them
- * until `whenSettled` reports.
+ * until `whenSettled` reports, and should wait for it before feeding more, which bounds
+ * what queues here (parts accepted meanwhile wait in order).
  */
 export class DeflateCore extends ZlibStageCore {
   private readonly options: ResolvedDeflateOptions;

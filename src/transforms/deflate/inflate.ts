@@ -22,6 +22,9 @@ const TAIL_COPY_LIMIT = 64 * 1024;
  * The inflated size is checked as zlib produces it: past `maxPayload` the stage stops
  * zlib at once and fails with 1009, so a decompression bomb costs at most `maxPayload`
  * plus one zlib chunk. Uncompressed and control messages pass through, in order.
+ *
+ * zlib reads the input slices later, on the thread pool: the caller must not reuse the
+ * chunks they came from until `whenSettled` reports (sockets never reuse theirs).
  */
 export class InflateCore extends ZlibStageCore {
   private readonly options: ResolvedInflateOptions;
