@@ -1,15 +1,8 @@
 import type { Transform } from 'node:stream';
-import { resolveMaxPayload } from '../transforms/limits.js';
-import { DefragmenterCore } from '../transforms/decode/defragmenter.js';
-import { HeaderParserCore } from '../transforms/decode/header-parser.js';
-import { MessageDecoderCore } from '../transforms/decode/message-decoder.js';
-import { UnmaskerCore } from '../transforms/decode/unmasker.js';
-import { FragmenterCore } from '../transforms/encode/fragmenter.js';
-import { FrameSerializerCore } from '../transforms/encode/frame-serializer.js';
-import { MaskerCore } from '../transforms/encode/masker.js';
-import { MessageEncoderCore, type EncoderInput } from '../transforms/encode/message-encoder.js';
-import { DeflateCore, InflateCore, deflateStageOptions } from '../transforms/deflate/index.js';
-import { FusedCore, StageTransform, type RecordSink, type StageCore } from '../transforms/stage.js';
+import { decodeStages, encodeStages, fuseStages, namedStage, type NamedStage } from '../transforms/chain-stages.js';
+import { deflateStageOptions } from '../transforms/deflate/index.js';
+import type { EncoderInput } from '../transforms/encode/message-encoder.js';
+import { StageTransform, type FusedCore, type RecordSink, type StageCore } from '../transforms/stage.js';
 import { MessageStreamerCore, type InboundRecord } from './message-stream.js';
 import type { ConnectionOptions, CustomStages, DecodeStagePosition, EncodeStagePosition, StageInsertion } from './options.js';
 import { StagePipeline } from './stage-pipeline.js';
@@ -21,58 +14,25 @@ export interface Chain<In> extends StageCore<In> {
   destroy(error?: Error): void;
 }
 
-interface StageSpec {
-  name: string;
-  create(next: RecordSink<unknown>): StageCore<unknown>;
-}
-
-/** Names a core factory; records between stages are typed by the cores themselves. */
-function stage<In, Out>(name: string, create: (next: RecordSink<Out>) => StageCore<In>): StageSpec {
-  return { name, create: create as (next: RecordSink<unknown>) => StageCore<unknown> };
-}
-
 /**
- * Bytes → inbound records for a connection: HeaderParser → Unmasker → Defragmenter →
- * [Inflate] → MessageDecoder (or MessageStreamer), fused unless user stages are inserted.
+ * Bytes → inbound records for a connection: the decode chain (with Inflate when
+ * permessage-deflate was agreed, and MessageStreamer in place of MessageDecoder when
+ * messages are streamed), fused unless user stages are inserted.
  */
 export function buildInbound(options: ConnectionOptions, sink: RecordSink<InboundRecord>, onError: (error: Error) => void): Chain<Buffer> {
-  const deflate = options.deflate ? deflateStageOptions(options.deflate, options.role) : null;
-  const specs: StageSpec[] = [
-    stage('HeaderParser', (next: RecordSink<never>) =>
-      new HeaderParserCore({ allowRsv1: deflate !== null, maxFramePayload: options.streamMessages ? undefined : resolveMaxPayload(options) }, next),
-    ),
-    stage('Unmasker', (next: RecordSink<never>) => new UnmaskerCore(options, next)),
-    stage('Defragmenter', (next: RecordSink<never>) => new DefragmenterCore(options, next)),
-  ];
-  if (deflate) {
-    const inflateOptions = { ...deflate.inflate, maxPayload: options.maxPayload };
-    specs.push(stage('Inflate', (next: RecordSink<never>) => new InflateCore(inflateOptions, next)));
-  }
-  specs.push(
-    options.streamMessages
-      ? stage('MessageDecoder', (next: RecordSink<never>) => new MessageStreamerCore(next))
-      : stage('MessageDecoder', (next: RecordSink<never>) => new MessageDecoderCore(options, next)),
-  );
-  return build<Buffer>(specs, options.stages?.decode ?? [], DECODE_POSITIONS, sink as RecordSink<unknown>, onError, 'bytes-in');
+  const deflate = options.deflate ? deflateStageOptions(options.deflate, options.role) : undefined;
+  const tail = options.streamMessages
+    ? namedStage('MessageDecoder', (next: RecordSink<never>) => new MessageStreamerCore(next))
+    : undefined;
+  const stages = decodeStages({ ...options, inflate: deflate?.inflate }, tail);
+  return build<Buffer>(stages, options.stages?.decode ?? [], DECODE_POSITIONS, sink as RecordSink<unknown>, onError, 'bytes-in');
 }
 
-/**
- * Outbound messages → bytes for a connection: MessageEncoder → [Deflate] → Fragmenter →
- * Masker → FrameSerializer, fused unless user stages are inserted.
- */
+/** Outbound messages → bytes for a connection: the encode chain, fused unless user stages are inserted. */
 export function buildOutbound(options: ConnectionOptions, sink: RecordSink<Buffer>, onError: (error: Error) => void): Chain<EncoderInput> {
-  const deflate = options.deflate ? deflateStageOptions(options.deflate, options.role) : null;
-  const specs: StageSpec[] = [stage('MessageEncoder', (next: RecordSink<never>) => new MessageEncoderCore(next))];
-  if (deflate) {
-    const deflateOptions = { ...deflate.deflate, threshold: options.deflate?.threshold, level: options.deflate?.level, memLevel: options.deflate?.memLevel };
-    specs.push(stage('Deflate', (next: RecordSink<never>) => new DeflateCore(deflateOptions, next)));
-  }
-  specs.push(
-    stage('Fragmenter', (next: RecordSink<never>) => new FragmenterCore(options, next)),
-    stage('Masker', (next: RecordSink<never>) => new MaskerCore(options, next)),
-    stage('FrameSerializer', (next: RecordSink<never>) => new FrameSerializerCore(next)),
-  );
-  return build<EncoderInput>(specs, options.stages?.encode ?? [], ENCODE_POSITIONS, sink as RecordSink<unknown>, onError, 'bytes-out');
+  const deflate = options.deflate ? deflateStageOptions(options.deflate, options.role) : undefined;
+  const stages = encodeStages({ ...options, deflate: deflate?.deflate });
+  return build<EncoderInput>(stages, options.stages?.encode ?? [], ENCODE_POSITIONS, sink as RecordSink<unknown>, onError, 'bytes-out');
 }
 
 /** Every decode position, in chain order (Inflate only exists with permessage-deflate). */
@@ -96,7 +56,7 @@ function check(insertions: ReadonlyArray<StageInsertion<string>>, positions: rea
 }
 
 function build<In>(
-  specs: StageSpec[],
+  specs: NamedStage[],
   insertions: ReadonlyArray<StageInsertion<string>>,
   positions: readonly string[],
   sink: RecordSink<unknown>,
@@ -104,7 +64,7 @@ function build<In>(
   bytesAt: 'bytes-in' | 'bytes-out',
 ): Chain<In> {
   check(insertions, positions);
-  if (insertions.length === 0) return fuse<In>(specs, sink);
+  if (insertions.length === 0) return fuseStages<In>(specs, sink);
   // A stage placed after Inflate/Deflate goes after the stage before it when compression is off.
   const present = (name: string): string => {
     for (let i = positions.indexOf(name); i >= 0; i--) {
@@ -116,7 +76,7 @@ function build<In>(
   // Cut the chain after each stage that has user stages behind it.
   const transforms: Transform[] = [];
   const cores: Array<FusedCore<unknown>> = [];
-  let segment: StageSpec[] = [];
+  let segment: NamedStage[] = [];
   specs.forEach((spec, index) => {
     segment.push(spec);
     const after = placed.filter((insertion) => insertion.after === spec.name);
@@ -127,7 +87,7 @@ function build<In>(
     transforms.push(
       new StageTransform<unknown, unknown>(
         (next) => {
-          const chain = fuse<unknown>(fusedSpecs, next);
+          const chain = fuseStages<unknown>(fusedSpecs, next);
           cores.push(chain);
           return chain;
         },
@@ -150,16 +110,4 @@ function build<In>(
       pipelineCore.destroy();
     },
   };
-}
-
-/** The stages as direct calls: the fast default path. */
-function fuse<In>(specs: StageSpec[], sink: RecordSink<unknown>): FusedCore<In> {
-  const cores: StageCore<unknown>[] = [];
-  let next: RecordSink<unknown> = sink;
-  for (let i = specs.length - 1; i >= 0; i--) {
-    const core = specs[i]!.create(next);
-    cores.unshift(core);
-    next = core;
-  }
-  return new FusedCore<In>(cores[0] as StageCore<In>, cores as StageCore<never>[]);
 }

@@ -210,7 +210,7 @@ export class SocketCore<In, Out> {
 
   private onOpen(session: Session<In>, connection: Connection): void {
     this.options.openObserver?.next(connection);
-    if (this.session !== session || session.link.stopping && !session.link.stopping.graceful) return;
+    if (this.session !== session || (session.link.stopping && !session.link.stopping.graceful)) return;
     this.congested = false;
     for (const subscribe of this.channels.subscribeMessages()) {
       if (!this.send(connection, subscribe)) return;

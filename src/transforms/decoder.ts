@@ -1,41 +1,17 @@
-import { DefragmenterCore } from './decode/defragmenter.js';
-import { HeaderParserCore } from './decode/header-parser.js';
-import { MessageDecoderCore } from './decode/message-decoder.js';
-import { UnmaskerCore } from './decode/unmasker.js';
-import { InflateCore } from './deflate/inflate.js';
-import type { InflateOptions } from './deflate/options.js';
-import type { DecoderOptions } from './limits.js';
+import { decodeStages, fuseStages, type DecoderChainOptions } from './chain-stages.js';
 import type { Message } from './records.js';
-import { FusedCore, StageTransform, type RecordSink, type StageCore } from './stage.js';
+import { StageTransform, type RecordSink, type StageCore } from './stage.js';
 
-/** Options of the fused decode chain. */
-export interface DecoderChainOptions extends DecoderOptions {
-  /**
-   * permessage-deflate was negotiated (RFC 7692): RSV1 is allowed and an Inflate stage
-   * runs between Defragmenter and MessageDecoder. Its `maxPayload` defaults to the chain's.
-   */
-  inflate?: InflateOptions | undefined;
-}
+export type { DecoderChainOptions } from './chain-stages.js';
 
 /**
  * The decode chain fused: HeaderParser → Unmasker → Defragmenter → [Inflate] →
  * MessageDecoder as direct calls, bytes in, Messages out to `sink`. Connections use this.
+ * Data frames announcing more than `maxPayload` are refused at their header (1009).
  * With `inflate` the chain is asynchronous (`whenSettled`); `destroy()` frees its zlib engine.
  */
 export function createDecoderCore(options: DecoderChainOptions, sink: RecordSink<Message>): StageCore<Buffer> {
-  const decoder = new MessageDecoderCore(options, sink);
-  if (options.inflate !== undefined) {
-    const inflate = new InflateCore({ ...options.inflate, maxPayload: options.inflate.maxPayload ?? options.maxPayload }, decoder);
-    const defragmenter = new DefragmenterCore(options, inflate);
-    const unmasker = new UnmaskerCore(options, defragmenter);
-    // RFC 7692 §6: RSV1 is the "Per-Message Compressed" bit.
-    const parser = new HeaderParserCore({ ...options, allowRsv1: true }, unmasker);
-    return new FusedCore<Buffer>(parser, [parser, unmasker, defragmenter, inflate, decoder]);
-  }
-  const defragmenter = new DefragmenterCore(options, decoder);
-  const unmasker = new UnmaskerCore(options, defragmenter);
-  const parser = new HeaderParserCore(options, unmasker);
-  return new FusedCore<Buffer>(parser, [parser, unmasker, defragmenter, decoder]);
+  return fuseStages<Buffer>(decodeStages(options), sink as RecordSink<unknown>);
 }
 
 /** One Duplex: bytes in, {@link Message} objects out, with no stream hop between stages. */

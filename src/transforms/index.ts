@@ -43,3 +43,4 @@ export { WebSocketError, type WebSocketErrorCode } from '../errors.js';
 export { CloseCode, isValidWireCloseCode } from '../close-codes.js';
 export * from './deflate/index.js';
 export type { DecoderChainOptions } from './decoder.js';
+export { decodeStages, encodeStages, fuseStages, namedStage, type NamedStage } from './chain-stages.js';

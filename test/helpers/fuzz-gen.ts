@@ -354,7 +354,8 @@ export interface Expectation {
   reason: string;
   /**
    * Other close codes that are also right: a decoder that checks a chunk's size before its
-   * UTF-8 may report 1009 for a text frame that is both invalid and over maxPayload.
+   * UTF-8 may report 1009 for a text frame that is both invalid and over maxPayload; one
+   * that refuses a frame announcing more than maxPayload at its header reports 1009 there.
    */
   alternatives: number[];
 }
@@ -407,14 +408,22 @@ function isUtf8Reference(bytes: Uint8Array): boolean {
  * them: header rules once the header is complete; the mask policy and fragmentation rules
  * once the frame's first payload byte is there (at once for an empty frame); maxPayload
  * and UTF-8 byte by byte; control payloads once complete; 1006 when the input ends inside
- * a frame or a fragmented message.
+ * a frame or a fragmented message. (1009 at the header of a frame announcing more than
+ * maxPayload is accepted as an alternative.)
  */
 export function referenceDecode(input: Buffer, options: DecoderOptions): Expectation {
   const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
   const maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
   const requireMask = options.role === 'server';
   const messages: Message[] = [];
-  const fail = (closeCode: number, reason: string, alternatives: number[] = []): Expectation => ({ messages, closeCode, reason, alternatives });
+  /** The current frame announces more than maxPayload: a decoder may refuse it at its header. */
+  let oversized = false;
+  const fail = (closeCode: number, reason: string, alternatives: number[] = []): Expectation => ({
+    messages,
+    closeCode,
+    reason,
+    alternatives: oversized && closeCode !== 1009 ? [...alternatives, 1009] : alternatives,
+  });
   const eof = (where: string) => fail(1006, `input ended ${where}`);
 
   let kind: 'text' | 'binary' | null = null;
@@ -459,6 +468,9 @@ export function referenceDecode(input: Buffer, options: DecoderOptions): Expecta
     } else {
       payloadLength = len7;
     }
+    // An uncompressed data frame longer than maxPayload can only end in an error; refusing it
+    // as soon as its header is complete (1009) is as right as waiting for its bytes.
+    oversized = !control && !rsv1 && payloadLength > maxPayload;
     const key = masked ? input.subarray(pos + headerLength - 4, pos + headerLength) : null;
     pos += headerLength;
     const available = Math.min(payloadLength, n - pos);
