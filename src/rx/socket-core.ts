@@ -6,12 +6,13 @@ import type { DataMessage } from '../transforms/records.js';
 import { reconnectPolicy, type ReconnectPolicy } from './backoff.js';
 import { ChannelRegistry } from './channels.js';
 import { closeRequestOf } from './close-info.js';
+import { FlushWaiters } from './flush-waiters.js';
 import { Link } from './link.js';
+import { multiplex, type MultiplexHost } from './multiplex.js';
 import type { RxConnectOptions } from './options.js';
 import { BufferOverflowError, OutboundBuffer, type Pending } from './outbound-buffer.js';
-import { socketFlushed } from './socket-flushed.js';
 import type { ConnectionState } from './state.js';
-import { defaultDeserializer, defaultSerializer, sendWire, wireKey, wireSize, type WireData } from './wire.js';
+import { defaultDeserializer, defaultSerializer, sendWire, wireSize, type WireData } from './wire.js';
 
 /** A value that `next()` received and that was never sent, and why. */
 export interface DroppedValue<Out> {
@@ -29,25 +30,17 @@ interface Session<In> {
   failure: { error: unknown } | null;
 }
 
-interface FlushWaiter {
-  /** Waits for values up to this sequence number. */
-  target: number;
-  failed: boolean;
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
 /**
  * The workings of a `connect$` subject: shares one link among subscribers, buffers what
  * cannot be sent yet, follows the socket's backpressure, keeps multiplex channels, and
  * turns complete/error/unsubscribe into deliberate closes.
  */
-export class SocketCore<In, Out> {
+export class SocketCore<In, Out> implements MultiplexHost<In, Out> {
   readonly state = new BehaviorSubject<ConnectionState>('closed');
   readonly dropped = new Subject<DroppedValue<Out>>();
   private session: Session<In> | null = null;
   private readonly buffer: OutboundBuffer<Out>;
-  private readonly channels = new ChannelRegistry();
+  readonly channels = new ChannelRegistry();
   private readonly serializer: (value: Out) => WireData;
   private readonly deserializer: (message: DataMessage) => In;
   private readonly policy: ReconnectPolicy | null;
@@ -56,7 +49,7 @@ export class SocketCore<In, Out> {
   /** The socket asked to wait for 'drain': values queue meanwhile. */
   private congested = false;
   private seq = 0;
-  private waiters: FlushWaiter[] = [];
+  private readonly flushes = new FlushWaiters();
 
   constructor(
     private readonly url: string | URL,
@@ -131,49 +124,21 @@ export class SocketCore<In, Out> {
   }
 
   multiplex(subscribeMessage: () => Out, unsubscribeMessage: () => Out, filter: (value: In) => boolean): Observable<In> {
-    return new Observable<In>((subscriber) => {
-      let subscribe: WireData;
-      try {
-        subscribe = this.serializer(subscribeMessage());
-      } catch (error) {
-        subscriber.error(error);
-        return undefined;
-      }
-      const key = wireKey(subscribe);
-      const inner = new Observable<In>((s) => this.attach(s)).subscribe({
-        next: (value) => {
-          let pass: boolean;
-          try {
-            pass = filter(value);
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          if (pass) subscriber.next(value);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-      // Subscribed while open: say so now; otherwise the next open subscribes all channels.
-      if (this.channels.acquire(key, subscribe, () => this.serializer(unsubscribeMessage()))) {
-        const connection = this.connection;
-        if (connection) this.send(connection, subscribe);
-      }
-      return () => {
-        // Leave the subject first: if that was its last subscriber it is now closing, and
-        // an unsubscribe message would only delay the close.
-        inner.unsubscribe();
-        const unsubscribe = this.channels.release(key);
-        const connection = this.connection;
-        // A channel that ends while disconnected sends nothing: the server forgot it anyway.
-        if (!unsubscribe || !connection) return;
-        try {
-          this.send(connection, unsubscribe());
-        } catch (error) {
-          if (this.session) this.fail(this.session, error);
-        }
-      };
-    });
+    return multiplex(this, subscribeMessage, unsubscribeMessage, filter);
+  }
+
+  serialize(value: Out): WireData {
+    return this.serializer(value);
+  }
+
+  sendIfOpen(message: () => WireData): void {
+    const connection = this.connection;
+    if (!connection) return;
+    try {
+      this.send(connection, message());
+    } catch (error) {
+      if (this.session) this.fail(this.session, error); // the serializer threw
+    }
   }
 
   /**
@@ -182,10 +147,9 @@ export class SocketCore<In, Out> {
    * meanwhile. Values dropped before the call were already reported on dropped$.
    */
   flushed(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ target: this.seq, failed: false, resolve, reject });
-      this.settleWaiters();
-    });
+    const done = this.flushes.wait(this.seq);
+    this.settleWaiters();
+    return done;
   }
 
   private newSession(): Session<In> {
@@ -305,21 +269,12 @@ export class SocketCore<In, Out> {
 
   private reportDropped(items: Array<Pending<Out>>, reason: DroppedValue<Out>['reason']): void {
     for (const item of items) {
-      for (const waiter of this.waiters) if (item.seq <= waiter.target) waiter.failed = true;
+      this.flushes.dropped(item.seq);
       this.dropped.next({ value: item.value, reason });
     }
   }
 
   private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
-    const oldest = this.buffer.oldestSeq;
-    const connection = this.session?.link.connection ?? null;
-    const remaining: FlushWaiter[] = [];
-    for (const waiter of this.waiters) {
-      if (oldest <= waiter.target) remaining.push(waiter);
-      else if (waiter.failed) waiter.reject(new Error('Some values were dropped before they could be sent (see dropped$)'));
-      else socketFlushed(connection).then(waiter.resolve, waiter.reject);
-    }
-    this.waiters = remaining;
+    this.flushes.settle(this.buffer.oldestSeq, this.session?.link.connection ?? null);
   }
 }

@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
-import { toError } from '../errors.js';
+import { toError, WebSocketError } from '../errors.js';
 
 /** Where a stage delivers its output records. */
 export interface RecordSink<T> {
@@ -92,7 +92,11 @@ export class StageTransform<In, Out> extends Transform implements RecordSink<Out
       try {
         this.core.finish();
       } catch (error) {
-        callback(toError(error));
+        // "The input ended mid-frame" is the least specific verdict: when a stage further
+        // down already failed on the same bytes, its error (emitted a tick or two later)
+        // must be the one a pipeline reports, so this one waits a turn.
+        if (error instanceof WebSocketError && error.code === 'WS_ERR_UNEXPECTED_EOF') setImmediate(callback, error);
+        else callback(toError(error));
         return;
       }
       callback();
