@@ -50,7 +50,7 @@ export async function connectEarly(url: string | URL, options: ConnectOptions): 
     const connection = await connect(url, options);
     const recording = recordings.get(connection);
     recording?.stop();
-    return { connection, early: recording?.messages ?? [] };
+    return { connection, early: [] };
   } finally {
     if (--pending === 0) diagnostics.unsubscribe(CHANNEL_NAMES.open, onOpen);
   }

@@ -39,7 +39,7 @@ ws.onclose = (event) => {
   setImmediate(() => process.exit(0));
 };
 ws.onopen = async () => {
-  out({ event: 'open', protocol: ws.protocol });
+  out({ event: 'open', protocol: ws.protocol, extensions: ws.extensions });
   try {
     if (scenario === 'echo') {
       for (const kind of ['text', 'binary']) {
@@ -149,6 +149,26 @@ test("Node's WebSocket: text and binary of 0 B .. 16 MiB echo intact (digests on
     assert.equal([close.code, close.wasClean], [1000, true]);
   } finally {
     server.server.off('connection', onConnection);
+  }
+});
+
+test("Node's WebSocket: a server with permessage-deflate on echoes intact (compressed if the client offers it)", async () => {
+  const server = await startExtra({ perMessageDeflate: true });
+  const accepted = nextConnection(server.server);
+  const sizes = [0, 125, 65_536, 1 << 20];
+  const records = await runNodeClient(server, 'echo', { WS_SIZES: JSON.stringify(sizes) });
+  const extensions = String(recordOf(records, 'open').extensions);
+  // The server agrees to exactly what the client offered: the two sides must tell the same story.
+  assert.is((await accepted).extensions, extensions);
+  const echoes = records.filter((record) => record.event === 'echo');
+  assert.is(echoes.length, sizes.length * 2);
+  let index = 0;
+  for (const kind of ['text', 'binary'] as const) {
+    for (const size of sizes) {
+      const expected = sha256Hex(kind === 'text' ? patternText(size, size) : patternBytes(size, size));
+      assert.is(echoes[index]!.digest, expected, `${kind} ${sizeLabel(size)} with extensions "${extensions}"`);
+      index++;
+    }
   }
 });
 
