@@ -143,7 +143,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const message = toMessage(data, options.binary);
     const size = message.data.length;
     if (this.bufferedAmount + size > this.maxBufferedAmount) {
-      throw new WebSocketError('WS_ERR_INVALID_MESSAGE', CloseCode.MESSAGE_TOO_BIG, `Send buffer full: ${this.bufferedAmount} bytes buffered, maxBufferedAmount is ${this.maxBufferedAmount}`);
+      throw sendBufferFull(this.bufferedAmount, this.maxBufferedAmount);
     }
     const part: MessagePart = { kind: message.kind, compressed: false, data: message.data, last: true, compress: options.compress };
     if (this.streamingOut) this.queued.push(() => this.writeRecord(part));
@@ -438,6 +438,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.holds &= ~reason;
     if (this.holds === 0 && !this.socket.destroyed) this.socket.resume();
   }
+}
+
+/** The caller outran the peer: refused before memory grows past the configured bound. */
+function sendBufferFull(buffered: number, limit: number): Error & { code: 'WS_ERR_SEND_BUFFER_FULL' } {
+  const error = new Error(`Send buffer full: ${buffered} bytes buffered, maxBufferedAmount is ${limit}; wait for 'drain'`) as Error & {
+    code: 'WS_ERR_SEND_BUFFER_FULL';
+  };
+  error.code = 'WS_ERR_SEND_BUFFER_FULL';
+  return error;
 }
 
 function toMessage(data: string | BinaryData, binary: boolean | undefined): { kind: 'text' | 'binary'; data: Buffer } {

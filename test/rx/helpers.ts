@@ -65,10 +65,17 @@ function leaked(): string[] {
  * then wait (up to 2 s) for every socket, server and timer the test made to be gone.
  */
 export function guardLeaks(suite: Test): void {
+  let watchdog: NodeJS.Timeout | undefined;
   suite.before.each(() => {
     baseline = counts();
+    // uvu has no test timeout: a regression that loses a message would hang the run.
+    watchdog = setTimeout(() => {
+      console.error('\nA test in test/rx did not finish within 15 s');
+      process.exit(1);
+    }, 15_000).unref();
   });
   suite.after.each(async () => {
+    clearTimeout(watchdog);
     for (const leftover of [...open]) {
       for (const connection of leftover.server.connections) connection.terminate();
       await leftover.close();

@@ -1,0 +1,186 @@
+/**
+ * What the echo benchmarks (run.ts, deflate-run.ts) and the deflate RSS benchmark
+ * (bench/deflate-rss/) share: forked children with typed IPC, the echo server children
+ * (server.ts, see bundle.ts), one measured run of the load generator, small statistics and
+ * formatting.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import type { ServerEntry } from './bundle.js';
+import type { ClientMessage, RunRequest, RunResult } from './client.js';
+import type { EchoMode, ServerMemory, ServerReply, ServerRequest } from './server.js';
+
+export type Implementation = 'ours' | 'ws' | 'tcp';
+
+export const NAMES: Record<Implementation, string> = { ours: 'wspipe', ws: 'ws', tcp: 'raw TCP echo' };
+
+export function listFromEnv(name: string): number[] | null {
+  const value = process.env[name];
+  if (!value) return null;
+  return value.split(',').map((item) => {
+    const number = Number(item.trim());
+    if (!Number.isInteger(number) || number <= 0) throw new Error(`${name}: not a positive integer: ${item}`);
+    return number;
+  });
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A forked child and the next IPC message of a given type. */
+export class Child<Message extends { type: string }> {
+  private readonly waiters: Array<{ type: string; resolve: (message: Message) => void; reject: (error: Error) => void }> = [];
+  private exited: Error | null = null;
+  /** Called for messages no waiter asked for. */
+  onOther: (message: Message) => void = () => {};
+
+  constructor(
+    readonly name: string,
+    readonly process: ChildProcess,
+  ) {
+    process.on('message', (message: Message) => {
+      const index = this.waiters.findIndex((waiter) => waiter.type === message.type || message.type === 'error');
+      if (index === -1) {
+        this.onOther(message);
+        return;
+      }
+      const [waiter] = this.waiters.splice(index, 1);
+      if (message.type === 'error' && waiter!.type !== 'error') waiter!.reject(new Error(`${name}: ${(message as { message?: string }).message}`));
+      else waiter!.resolve(message);
+    });
+    process.on('exit', (code, signal) => {
+      this.exited = new Error(`${name} exited (${signal ?? code})`);
+      for (const waiter of this.waiters.splice(0)) waiter.reject(this.exited);
+    });
+  }
+
+  next<T extends Message['type']>(type: T): Promise<Extract<Message, { type: T }>> {
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ type, resolve: resolve as (message: Message) => void, reject });
+    });
+  }
+
+  send(message: object): void {
+    this.process.send(message);
+  }
+
+  /** Sends `request` and waits for the reply of type `type`, failing after `timeoutMs`. */
+  async ask<T extends Message['type']>(request: object, type: T, timeoutMs: number): Promise<Extract<Message, { type: T }>> {
+    const reply = this.next(type);
+    this.send(request);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.name}: no '${type}' reply within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([reply, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+export function forkChild(script: string, args: string[], execArgv: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return fork(script, args, { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+export interface Server {
+  implementation: Implementation;
+  child: Child<ServerReply>;
+  port: number;
+}
+
+export function noBufferUtil(): boolean {
+  return process.env.BENCH_ECHO_WS_NO_BUFFERUTIL === '1';
+}
+
+export interface StartOptions {
+  /** permessage-deflate configuration of the server (server.ts's second argument). */
+  mode?: EchoMode;
+  /** Directory name under BENCH_ECHO_CPU_PROF for `--cpu-prof`, or null for none. */
+  profileName?: string | null;
+  /** Extra node flags, e.g. `--expose-gc`. */
+  execArgv?: string[];
+}
+
+export async function startServer(entry: ServerEntry, implementation: Implementation, options: StartOptions = {}): Promise<Server> {
+  const env = { ...process.env };
+  if (implementation === 'ws' && noBufferUtil()) env.WS_NO_BUFFER_UTIL = '1';
+  const profileDir = process.env.BENCH_ECHO_CPU_PROF;
+  const profileName = options.profileName ?? null;
+  // One directory per server and row: every thread (tsx's loader runs one) writes a profile.
+  const profile = profileDir && profileName ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, profileName)}`] : [];
+  const child = new Child<ServerReply>(
+    `${NAMES[implementation]} server`,
+    forkChild(entry.script, [implementation, options.mode ?? 'plain'], [...entry.execArgv, ...profile, ...(options.execArgv ?? [])], env),
+  );
+  const listening = await child.next('listening');
+  return { implementation, child, port: listening.port };
+}
+
+/** Stops a server; resolves with its memory just before it stopped (VmHWM is the peak). */
+export async function stopServer(server: Server): Promise<ServerMemory> {
+  const stopped = server.child.next('stopped');
+  server.child.send({ type: 'stop' } satisfies ServerRequest);
+  const reply = await stopped;
+  await new Promise((resolve) => (server.child.process.exitCode !== null ? resolve(null) : server.child.process.once('exit', resolve)));
+  return reply.memory;
+}
+
+/** The server's memory now; after a full GC first when `gc` (the server needs `--expose-gc`). */
+export async function serverMemory(server: Server, gc: boolean): Promise<ServerMemory> {
+  const reply = await server.child.ask({ type: 'memory', gc } satisfies ServerRequest, 'memory', 10_000);
+  return reply.memory;
+}
+
+export async function serverCpuSeconds(server: Server): Promise<number> {
+  const reply = server.child.next('cpu');
+  server.child.send({ type: 'cpu' } satisfies ServerRequest);
+  const usage = await reply;
+  return (usage.userMicros + usage.systemMicros) / 1e6;
+}
+
+/** One run of the load generator against one server; also measures the server's CPU. */
+export async function runOnce(client: Child<ClientMessage>, server: Server, request: RunRequest): Promise<RunResult & { serverCpu: number }> {
+  const cpuReadings: Array<Promise<{ cpu: number; at: number }>> = [];
+  client.onOther = (message) => {
+    if (message.type === 'phase') cpuReadings.push(serverCpuSeconds(server).then((cpu) => ({ cpu, at: performance.now() })));
+  };
+  const result = client.next('result');
+  client.send({ type: 'run', ...request });
+  const { result: run } = await result;
+  client.onOther = () => {};
+  const [start, end] = await Promise.all(cpuReadings);
+  const serverCpu = start && end ? (end.cpu - start.cpu) / ((end.at - start.at) / 1000) : NaN;
+  return { ...run, serverCpu };
+}
+
+/** Which `ws` the baseline is: its version, and whether its native addon loads. */
+export function wsBaseline(): string {
+  const requireFromWs = createRequire(import.meta.resolve('ws'));
+  const version = (requireFromWs('ws/package.json') as { version: string }).version;
+  if (noBufferUtil()) return `ws ${version} without bufferutil (BENCH_ECHO_WS_NO_BUFFERUTIL=1)`;
+  try {
+    requireFromWs('bufferutil');
+    return `ws ${version} with bufferutil (its native unmask addon; BENCH_ECHO_WS_NO_BUFFERUTIL=1 to compare without)`;
+  } catch {
+    return `ws ${version} (bufferutil not installed: its JS unmask loop)`;
+  }
+}
+
+export function formatBytes(bytes: number | undefined): string {
+  return bytes === undefined ? '–' : `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
+}
+
+export function formatCpu(fraction: number | undefined): string {
+  return fraction !== undefined && Number.isFinite(fraction) ? `${Math.round(fraction * 100)}%` : '–';
+}
