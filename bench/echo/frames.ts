@@ -10,10 +10,15 @@ const MASK_KEY = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
 
 /** A masked binary frame (client → server) carrying `payload`. */
 export function maskedBinaryFrame(payload: Buffer): Buffer {
+  return maskedFrame(0x82, payload);
+}
+
+/** A masked frame (client → server): `firstByte` holds FIN, RSV1-3 and the opcode. */
+export function maskedFrame(firstByte: number, payload: Buffer): Buffer {
   const length = payload.length;
   const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const frame = Buffer.allocUnsafe(2 + lengthBytes + 4 + length);
-  frame[0] = 0x82;
+  frame[0] = firstByte;
   if (lengthBytes === 0) frame[1] = 0x80 | length;
   else if (lengthBytes === 2) {
     frame[1] = 0x80 | 126;
@@ -54,11 +59,16 @@ export function randomPayload(length: number): Buffer {
   return randomFillSync(Buffer.allocUnsafe(length));
 }
 
-/** The opening handshake request; the response is only checked for its status line. */
-export function upgradeRequest(host: string, port: number): string {
+/**
+ * The opening handshake request, with a Sec-WebSocket-Extensions offer when `extensions`
+ * is given; the response is checked for its status line (and the extension, by the caller).
+ */
+export function upgradeRequest(host: string, port: number, extensions?: string): string {
   return (
     `GET / HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`
+    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+    (extensions ? `Sec-WebSocket-Extensions: ${extensions}\r\n` : '') +
+    '\r\n'
   );
 }
 

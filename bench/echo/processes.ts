@@ -4,7 +4,8 @@
  * (server.ts, see bundle.ts), one measured run of the load generator, small statistics and
  * formatting.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { ServerEntry } from './bundle.js';
@@ -89,8 +90,35 @@ export class Child<Message extends { type: string }> {
   }
 }
 
-export function forkChild(script: string, args: string[], execArgv: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return fork(script, args, { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * Forks a node child with an IPC channel. With `openFiles`, the child gets at least that
+ * many file descriptors: when this process's soft limit (inherited) is lower, the child
+ * starts through `sh -c 'ulimit -n N; exec node …'` (the IPC descriptor survives the
+ * exec), and when the hard limit is lower too it throws a clear error instead.
+ */
+export function forkChild(script: string, args: string[], execArgv: string[], env: NodeJS.ProcessEnv, openFiles?: number): ChildProcess {
+  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  const limits = openFiles === undefined ? null : openFileLimits();
+  if (openFiles === undefined || limits === null || limits.soft >= openFiles) return fork(script, args, { execArgv, env, stdio });
+  if (limits.hard < openFiles) {
+    throw new Error(
+      `${openFiles} file descriptors are needed but the hard limit is ${limits.hard} (soft ${limits.soft}); ` +
+        `raise it first, e.g. \`ulimit -Hn ${openFiles}\` as root or in /etc/security/limits.conf`,
+    );
+  }
+  return spawn('/bin/sh', ['-c', `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, ...execArgv, script, ...args], { env, stdio });
+}
+
+/** This process's limits on open files (from /proc/self/limits), or null where unknown. */
+export function openFileLimits(): { soft: number; hard: number } | null {
+  try {
+    const match = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (!match) return null;
+    const value = (text: string): number => (text === 'unlimited' ? Infinity : Number(text));
+    return { soft: value(match[1]!), hard: value(match[2]!) };
+  } catch {
+    return null;
+  }
 }
 
 export interface Server {
@@ -110,6 +138,8 @@ export interface StartOptions {
   profileName?: string | null;
   /** Extra node flags, e.g. `--expose-gc`. */
   execArgv?: string[];
+  /** File descriptors the server needs (see {@link forkChild}). */
+  openFiles?: number;
 }
 
 export async function startServer(entry: ServerEntry, implementation: Implementation, options: StartOptions = {}): Promise<Server> {
@@ -121,7 +151,7 @@ export async function startServer(entry: ServerEntry, implementation: Implementa
   const profile = profileDir && profileName ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, profileName)}`] : [];
   const child = new Child<ServerReply>(
     `${NAMES[implementation]} server`,
-    forkChild(entry.script, [implementation, options.mode ?? 'plain'], [...entry.execArgv, ...profile, ...(options.execArgv ?? [])], env),
+    forkChild(entry.script, [implementation, options.mode ?? 'plain'], [...entry.execArgv, ...profile, ...(options.execArgv ?? [])], env, options.openFiles),
   );
   const listening = await child.next('listening');
   return { implementation, child, port: listening.port };

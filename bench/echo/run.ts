@@ -24,18 +24,28 @@
  *   WebSocket work): what the load generator and loopback can do, to show that neither is
  *   the bottleneck.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SIZES } from '../frames.js';
 import { formatRate } from '../measure.js';
-import { serverEntry, type ServerEntry } from './bundle.js';
-import type { ClientMessage, RunRequest, RunResult } from './client.js';
-import type { ServerReply, ServerRequest } from './server.js';
-
-type Implementation = 'ours' | 'ws' | 'tcp';
+import { serverEntry } from './bundle.js';
+import type { ClientMessage } from './client.js';
+import {
+  Child,
+  delay,
+  forkChild,
+  formatBytes,
+  formatCpu,
+  listFromEnv,
+  median,
+  runOnce,
+  startServer,
+  stopServer,
+  wsBaseline,
+  type Implementation,
+  type Server,
+} from './processes.js';
 
 export interface EchoRow {
   size: string;
@@ -54,7 +64,6 @@ export interface EchoRow {
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const NAMES: Record<Implementation, string> = { ours: 'wspipe', ws: 'ws', tcp: 'raw TCP echo' };
 /** Pause between runs, so that one run's teardown does not spill into the next. */
 const SETTLE_MS = 100;
 
@@ -68,141 +77,6 @@ export function windowFor(bytes: number): number {
 /** The bar from the project brief: ≥ 1.2× ws on small messages, ≥ 1.0× on large ones. */
 export function targetFor(bytes: number): number {
   return bytes <= 1024 ? 1.2 : 1.0;
-}
-
-function listFromEnv(name: string): number[] | null {
-  const value = process.env[name];
-  if (!value) return null;
-  return value.split(',').map((item) => {
-    const number = Number(item.trim());
-    if (!Number.isInteger(number) || number <= 0) throw new Error(`${name}: not a positive integer: ${item}`);
-    return number;
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A forked child and the next IPC message of a given type. */
-class Child<Message extends { type: string }> {
-  private readonly waiters: Array<{ type: string; resolve: (message: Message) => void; reject: (error: Error) => void }> = [];
-  private exited: Error | null = null;
-  /** Called for messages no waiter asked for. */
-  onOther: (message: Message) => void = () => {};
-
-  constructor(
-    readonly name: string,
-    readonly process: ChildProcess,
-  ) {
-    process.on('message', (message: Message) => {
-      const index = this.waiters.findIndex((waiter) => waiter.type === message.type || message.type === 'error');
-      if (index === -1) {
-        this.onOther(message);
-        return;
-      }
-      const [waiter] = this.waiters.splice(index, 1);
-      if (message.type === 'error' && waiter!.type !== 'error') waiter!.reject(new Error(`${name}: ${(message as { message?: string }).message}`));
-      else waiter!.resolve(message);
-    });
-    process.on('exit', (code, signal) => {
-      this.exited = new Error(`${name} exited (${signal ?? code})`);
-      for (const waiter of this.waiters.splice(0)) waiter.reject(this.exited);
-    });
-  }
-
-  next<T extends Message['type']>(type: T): Promise<Extract<Message, { type: T }>> {
-    if (this.exited) return Promise.reject(this.exited);
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ type, resolve: resolve as (message: Message) => void, reject });
-    });
-  }
-
-  send(message: object): void {
-    this.process.send(message);
-  }
-}
-
-function forkChild(script: string, args: string[], execArgv: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return fork(script, args, { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-interface Server {
-  implementation: Implementation;
-  child: Child<ServerReply>;
-  port: number;
-}
-
-async function startServer(entry: ServerEntry, implementation: Implementation, profileName: string | null): Promise<Server> {
-  const env = { ...process.env };
-  if (implementation === 'ws' && noBufferUtil()) env.WS_NO_BUFFER_UTIL = '1';
-  const profileDir = process.env.BENCH_ECHO_CPU_PROF;
-  // One directory per server and row: every thread (tsx's loader runs one) writes a profile.
-  const profile = profileDir && profileName ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, profileName)}`] : [];
-  const child = new Child<ServerReply>(`${NAMES[implementation]} server`, forkChild(entry.script, [implementation], [...entry.execArgv, ...profile], env));
-  const listening = await child.next('listening');
-  return { implementation, child, port: listening.port };
-}
-
-async function stopServer(server: Server): Promise<number> {
-  const stopped = server.child.next('stopped');
-  server.child.send({ type: 'stop' } satisfies ServerRequest);
-  const reply = await stopped;
-  await new Promise((resolve) => (server.child.process.exitCode !== null ? resolve(null) : server.child.process.once('exit', resolve)));
-  return reply.peakRss;
-}
-
-async function serverCpuSeconds(server: Server): Promise<number> {
-  const reply = server.child.next('cpu');
-  server.child.send({ type: 'cpu' } satisfies ServerRequest);
-  const usage = await reply;
-  return (usage.userMicros + usage.systemMicros) / 1e6;
-}
-
-/** One run of the load generator against one server; also measures the server's CPU. */
-async function runOnce(client: Child<ClientMessage>, server: Server, request: RunRequest): Promise<RunResult & { serverCpu: number }> {
-  const cpuReadings: Array<Promise<{ cpu: number; at: number }>> = [];
-  client.onOther = (message) => {
-    if (message.type === 'phase') cpuReadings.push(serverCpuSeconds(server).then((cpu) => ({ cpu, at: performance.now() })));
-  };
-  const result = client.next('result');
-  client.send({ type: 'run', ...request });
-  const { result: run } = await result;
-  client.onOther = () => {};
-  const [start, end] = await Promise.all(cpuReadings);
-  const serverCpu = start && end ? (end.cpu - start.cpu) / ((end.at - start.at) / 1000) : NaN;
-  return { ...run, serverCpu };
-}
-
-function noBufferUtil(): boolean {
-  return process.env.BENCH_ECHO_WS_NO_BUFFERUTIL === '1';
-}
-
-/** Which `ws` the baseline is: its version, and whether its native addon loads. */
-function wsBaseline(): string {
-  const requireFromWs = createRequire(import.meta.resolve('ws'));
-  const version = (requireFromWs('ws/package.json') as { version: string }).version;
-  if (noBufferUtil()) return `ws ${version} without bufferutil (BENCH_ECHO_WS_NO_BUFFERUTIL=1)`;
-  try {
-    requireFromWs('bufferutil');
-    return `ws ${version} with bufferutil (its native unmask addon; BENCH_ECHO_WS_NO_BUFFERUTIL=1 to compare without)`;
-  } catch {
-    return `ws ${version} (bufferutil not installed: its JS unmask loop)`;
-  }
-}
-
-function formatBytes(bytes: number | undefined): string {
-  return bytes === undefined ? '–' : `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
-}
-
-function formatCpu(fraction: number | undefined): string {
-  return fraction !== undefined && Number.isFinite(fraction) ? `${Math.round(fraction * 100)}%` : '–';
 }
 
 /**
@@ -316,13 +190,13 @@ export async function runEchoBench(): Promise<EchoRow[]> {
           (clientCpu[implementation] ??= []).push(result.clientCpu);
         };
         const stop = async (servers: Server[]): Promise<void> => {
-          const peaks = await Promise.all(servers.map((server) => stopServer(server)));
-          servers.forEach((server, index) => (row.peakRss[server.implementation] = peaks[index]!));
+          const memories = await Promise.all(servers.map((server) => stopServer(server)));
+          servers.forEach((server, index) => (row.peakRss[server.implementation] = memories[index]!.hwm));
         };
 
         // A fresh pair of processes per row; the first run of each also warms up its JIT.
         const tag = `${size.bytes}B-x${connections}`;
-        const pair = await Promise.all((['ours', 'ws'] as const).map((implementation) => startServer(entry, implementation, `${implementation}-${tag}`)));
+        const pair = await Promise.all((['ours', 'ws'] as const).map((implementation) => startServer(entry, implementation, { profileName: `${implementation}-${tag}` })));
         try {
           for (let run = 0; run < runs; run++) {
             for (const server of pair) await measure(server, run === 0 ? 0.5 : 0.15);
@@ -331,7 +205,7 @@ export async function runEchoBench(): Promise<EchoRow[]> {
           await stop(pair);
         }
         if (withCeiling) {
-          const tcp = await startServer(entry, 'tcp', null);
+          const tcp = await startServer(entry, 'tcp');
           try {
             await measure(tcp, 0.3);
           } finally {

@@ -5,7 +5,7 @@ import { WebSocketError } from '../errors.js';
 import { buildClosePayload } from '../transforms/close-frame.js';
 import type { EncoderInput } from '../transforms/encode/message-encoder.js';
 import { toBuffer } from '../transforms/encode/message-encoder.js';
-import type { BinaryData, DataMessage, MessagePart, Role } from '../transforms/records.js';
+import { EMPTY_BUFFER, type BinaryData, type DataMessage, type MessagePart, type Role } from '../transforms/records.js';
 import type { StageCore } from '../transforms/stage.js';
 import { buildInbound, buildOutbound, type InboundRecord } from './chains.js';
 import { newCounters, type ConnectionCounters } from './counters.js';
@@ -40,6 +40,8 @@ export interface ConnectionEvents {
   stream: [stream: MessageStream];
   ping: [data: Buffer];
   pong: [data: Buffer];
+  /** The close handshake started: by `close()` here, or by the peer's close frame (its code and reason). */
+  closing: [code: number, reason: string];
   close: [code: number, reason: string, wasClean: boolean];
   error: [error: Error];
   drain: [];
@@ -73,6 +75,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private closeReason = '';
   private failure: Error | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
+  private clean = false;
   /** Data sends waiting for a streamed message to finish (data messages cannot interleave). */
   private readonly queued: Array<() => void> = [];
   private streamingOut = false;
@@ -102,10 +105,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(0);
     this.heartbeat?.start();
     channels.open.publish({ connection: this });
-    // Bytes that came with the handshake go first; then the socket flows (a socket
-    // handed over after a handshake read may have been left paused).
+    // Nothing is read until the next macrotask, so that whoever got this connection from a
+    // promise (`await connect()`) or an event has attached its listeners: a message the
+    // peer sends right after the handshake is not lost. Then the bytes that came with the
+    // handshake go first, and the socket flows.
+    socket.pause();
     const head = options.head;
-    process.nextTick(() => {
+    setImmediate(() => {
       if (head && head.length > 0) this.onData(head);
       if (this.holds === 0 && !socket.destroyed) socket.resume();
     });
@@ -123,6 +129,27 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Round-trip time of the last heartbeat ping, in ms (undefined without a heartbeat). */
   get roundTripTime(): number | undefined {
     return this.heartbeat?.roundTripTime;
+  }
+
+  /** How the connection ended: the close code (1006 when it dropped), once CLOSED. */
+  get closeInfo(): { code: number; reason: string; wasClean: boolean } | undefined {
+    return this.state === ReadyState.CLOSED ? { code: this.closeCode, reason: this.closeReason, wasClean: this.clean } : undefined;
+  }
+
+  /**
+   * Resolves once everything sent so far has been handed to the operating system
+   * (compression included), or once the connection closed.
+   */
+  flushed(): Promise<void> {
+    return new Promise((resolve) => {
+      const afterEncoder = (): void => {
+        if (this.socket.destroyed || this.socket.writableEnded || this.socket.writableLength === 0) resolve();
+        else this.socket.write(EMPTY_BUFFER, () => resolve());
+      };
+      const settle = this.outbound.whenSettled;
+      if (settle) settle.call(this.outbound, afterEncoder);
+      else afterEncoder();
+    });
   }
 
   get remoteAddress(): string | undefined {
@@ -208,6 +235,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     buildClosePayload(code, reason); // throws for what may not be sent, before any state changes
     if (this.state === ReadyState.CLOSED || this.closeSent || this.failure) return;
     this.state = ReadyState.CLOSING;
+    this.emit('closing', code ?? CloseCode.NO_STATUS, reason);
     this.armCloseTimer(this.closeTimeout);
     if (this.streamingOut || this.queued.length > 0) this.queued.push(() => this.sendClose(code, reason));
     else this.sendClose(code, reason);
@@ -300,6 +328,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.closeReason = reason;
     if (!this.closeSent) {
       this.state = ReadyState.CLOSING;
+      this.emit('closing', this.closeCode, reason);
       this.sendClose(code, '');
       this.armCloseTimer(this.closeTimeout);
     }
@@ -418,6 +447,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const abnormal = !this.closeReceived && !this.failure;
     if (abnormal) this.closeCode = CloseCode.ABNORMAL;
     const wasClean = this.closeReceived && this.closeSent && !this.failure;
+    this.clean = wasClean;
     for (const iterator of this.iterators) iterator.end(this.failure);
     this.iterators.clear();
     const inbound = this.inbound as { destroy?: () => void };

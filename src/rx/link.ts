@@ -2,7 +2,7 @@ import type { SchedulerLike, Subscription } from 'rxjs';
 import type { ConnectOptions } from '../client/connect.js';
 import type { Connection } from '../connection/connection.js';
 import type { DataMessage } from '../transforms/records.js';
-import { connectEarly } from '../websocket/connect-early.js';
+import { connect } from '../client/connect.js';
 import { backoffDelay, type ReconnectPolicy } from './backoff.js';
 import { CloseError, isNormalClose, type CloseInfo } from './close-info.js';
 import type { ConnectionState } from './state.js';
@@ -86,10 +86,10 @@ export class Link {
     this.setState('connecting');
     const controller = new AbortController();
     this.controller = controller;
-    connectEarly(this.url, { ...this.options, signal: controller.signal }).then(
-      ({ connection, early }) => {
+    connect(this.url, { ...this.options, signal: controller.signal }).then(
+      (connection) => {
         this.controller = null;
-        this.opened(connection, early);
+        this.opened(connection);
       },
       (error: unknown) => {
         this.controller = null;
@@ -98,7 +98,7 @@ export class Link {
     );
   }
 
-  private opened(connection: Connection, early: DataMessage[]): void {
+  private opened(connection: Connection): void {
     if (this.dropCause) {
       // Dropped while the handshake finished: treat as a failed attempt.
       connection.terminate();
@@ -111,7 +111,6 @@ export class Link {
     connection.once('close', this.onClose);
     this.setState('open');
     this.events.open(connection);
-    for (const message of early) this.onMessage(message);
     if (this.stopping && this.state === 'open') this.beginClose();
   }
 

@@ -4,7 +4,7 @@ import { ReadyState, type ReadyStateValue } from '../connection/ready-state.js';
 import type { DataMessage } from '../transforms/records.js';
 import { parseCloseArguments, parseProtocols, parseWebSocketUrl } from './arguments.js';
 import { isBinaryType, normaliseSendData, sendSize, toBinaryType, type BinaryType, type SendData } from './binary.js';
-import { connectEarly } from './connect-early.js';
+import { connect } from '../client/connect.js';
 import { domException } from './dom-exception.js';
 import { CloseEvent, ErrorEvent } from './events.js';
 import { SendQueue } from './send-queue.js';
@@ -50,8 +50,8 @@ export class WebSocket extends EventTarget {
     const offered = parseProtocols(protocols);
     this.url = parsed.href;
     this.#origin = parsed.origin;
-    connectEarly(parsed, { ...options, protocols: offered, signal: this.#abort.signal }).then(
-      ({ connection, early }) => this.#opened(connection, early),
+    connect(parsed, { ...options, protocols: offered, signal: this.#abort.signal }).then(
+      (connection) => this.#opened(connection),
       (error: unknown) => this.#closed(1006, '', false, error),
     );
   }
@@ -157,7 +157,7 @@ export class WebSocket extends EventTarget {
     }
   }
 
-  #opened(connection: Connection, early: DataMessage[]): void {
+  #opened(connection: Connection): void {
     if (this.#state !== ReadyState.CONNECTING) {
       // close() came while the handshake was finishing: the spec fails the connection.
       connection.terminate();
@@ -174,7 +174,6 @@ export class WebSocket extends EventTarget {
     connection.on('close', (code, reason, wasClean) => this.#closed(code, reason, wasClean, this.#failure));
     this.#state = ReadyState.OPEN;
     this.dispatchEvent(new Event('open'));
-    for (const message of early) this.#onMessage(message);
   }
 
   #onMessage(message: DataMessage): void {

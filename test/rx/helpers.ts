@@ -66,11 +66,11 @@ function leaked(): string[] {
  */
 export function guardLeaks(suite: Test): void {
   let watchdog: NodeJS.Timeout | undefined;
-  suite.before.each(() => {
+  suite.before.each((context: { __test__?: string }) => {
     baseline = counts();
     // uvu has no test timeout: a regression that loses a message would hang the run.
     watchdog = setTimeout(() => {
-      console.error('\nA test in test/rx did not finish within 15 s');
+      console.error(`\nTest "${context.__test__ ?? '?'}" did not finish within 15 s`);
       process.exit(1);
     }, 15_000).unref();
   });

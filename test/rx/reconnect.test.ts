@@ -4,7 +4,7 @@ import { firstValueFrom, lastValueFrom, toArray, VirtualTimeScheduler } from 'rx
 import { HandshakeError } from '../../src/handshake/index.js';
 import { backoffDelay, connect$, reconnectPolicy, type CloseInfo } from '../../src/rx/index.js';
 import type { DataMessage } from '../../src/transforms/records.js';
-import { guardLeaks, echo, eventually, recordText, startServer, when } from './helpers.js';
+import { guardLeaks, eventually, recordText, startServer, when } from './helpers.js';
 
 guardLeaks(test);
 
