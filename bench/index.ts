@@ -61,3 +61,15 @@ if (!only || only === 'echo') {
   const { runEchoBench } = await import('./echo/run.js');
   await runEchoBench();
 }
+
+if (!only || only === 'deflate-echo') {
+  // The echo servers with permessage-deflate on both, under a compressing load generator: bench/echo/deflate-run.ts.
+  const { runDeflateEchoBench } = await import('./echo/deflate-run.js');
+  await runDeflateEchoBench();
+}
+
+if (!only || only === 'deflate-rss') {
+  // Server RSS with 1,000 compressing connections, wspipe and ws: bench/deflate-rss/run.ts.
+  const { runDeflateRssBench } = await import('./deflate-rss/run.js');
+  await runDeflateRssBench();
+}

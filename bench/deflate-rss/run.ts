@@ -79,11 +79,11 @@ export function printRssTable(rows: RssRow[], size: number, messages: number): v
   console.log(
     `Each connection (from another process) exchanges ${messages} JSON-like text messages of ${size} B with an echo server (one child process per row, run with --expose-gc). ` +
       `RSS: VmRSS of the server (MiB) when idle, right after the exchange, after a full GC, and after the clients closed and another GC; peak: VmHWM. ` +
-      `KiB/conn: (RSS after GC − idle RSS) / connections. heap / external: V8 heap used and external (Buffers, zlib's JS-visible memory) after GC. ` +
+      `KiB/conn: (RSS after GC − idle RSS) / connections. heap used / committed / external: V8 heap used, V8 heap committed (counted in RSS) and external memory (Buffers) after GC. ` +
       `Exchange: time for all connections to complete their messages (zlib work queued through each library's limiter). ` +
       `Cases: deflate = perMessageDeflate: true and a browser's offer (context takeover both ways); no context = serverNoContextTakeover: true and the client offers client_no_context_takeover; plain = no compression.\n`,
   );
-  const header = ['server', 'case', 'idle RSS', 'RSS after exchange', 'RSS after GC', 'KiB/conn', 'peak (VmHWM)', 'heap / external after GC', 'RSS after close + GC', 'exchange', 'compressed', 'agreed'];
+  const header = ['server', 'case', 'idle RSS', 'RSS after exchange', 'RSS after GC', 'KiB/conn', 'peak (VmHWM)', 'heap used / committed / external after GC', 'RSS after close + GC', 'exchange', 'compressed', 'agreed'];
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const row of rows) {
@@ -95,7 +95,7 @@ export function printRssTable(rows: RssRow[], size: number, messages: number): v
       `**${mib(row.afterGc.rss)}**`,
       `**${perConnection(row.afterGc, row.idle, row.connections)}**`,
       mib(row.peak),
-      `${mib(row.afterGc.heapUsed)} / ${mib(row.afterGc.external)}`,
+      `${mib(row.afterGc.heapUsed)} / ${mib(row.afterGc.heapTotal)} / ${mib(row.afterGc.external)}`,
       mib(row.afterClose.rss),
       `${(row.exchange.exchangeMs / 1000).toFixed(2)} s`,
       `${Math.round(row.exchange.compressedShare * 100)}%`,

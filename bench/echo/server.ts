@@ -26,6 +26,8 @@ export interface ServerMemory {
   /** VmHWM (peak resident), bytes; sampled every 25 ms where /proc is missing. */
   hwm: number;
   heapUsed: number;
+  /** V8 heap committed: part of RSS even when little of it is used. */
+  heapTotal: number;
   /** Memory of C++ objects bound to JS ones (Buffers), bytes. */
   external: number;
   arrayBuffers: number;
@@ -75,6 +77,7 @@ function memory(gc: boolean): ServerMemory {
     rss: procStatus('VmRSS') ?? usage.rss,
     hwm: hwm ?? Math.max(sampledPeak, usage.rss),
     heapUsed: usage.heapUsed,
+    heapTotal: usage.heapTotal,
     external: usage.external,
     arrayBuffers: usage.arrayBuffers,
     gc: gc && collect !== undefined,

@@ -149,6 +149,39 @@ test('abrupt socket destroy is reported as 1006 on the other side', async () => 
   await pair.close();
 });
 
+test("'closing' fires when the handshake starts on either side; closeInfo tells how it ended", async () => {
+  const pair = await openPair();
+  const serverClosing = once<[number, string]>(pair.serverSide, 'closing');
+  const clientClosing = once<[number, string]>(pair.client, 'closing');
+  assert.is(pair.client.closeInfo, undefined);
+  pair.client.close(4005, 'going');
+  assert.equal(await clientClosing, [4005, 'going']);
+  assert.equal(await serverClosing, [4005, 'going']);
+  await once(pair.client, 'close');
+  assert.equal(pair.client.closeInfo, { code: 4005, reason: '', wasClean: true });
+  await pair.close();
+});
+
+test('a message sent right after the handshake reaches a client that awaited connect()', async () => {
+  const server = createServer({ host: '127.0.0.1', port: 0 }, (connection) => connection.send('welcome'));
+  await once(server, 'listening');
+  const { connect } = await import('../../src/index.js');
+  const client = await connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  const [message] = await once<[{ data: string }]>(client, 'message');
+  assert.is(message.data, 'welcome');
+  client.terminate();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+test('flushed() resolves once what was sent has left the process', async () => {
+  const pair = await openPair();
+  for (let i = 0; i < 8; i++) pair.client.send(Buffer.alloc(1 << 20));
+  assert.ok(pair.client.bufferedAmount > 0);
+  await pair.client.flushed();
+  assert.is(pair.client.bufferedAmount, 0);
+  await pair.close();
+});
+
 test('server.close() ends every connection with 1001', async () => {
   const pair = await openPair();
   const closed = once<[number, string, boolean]>(pair.client, 'close');
