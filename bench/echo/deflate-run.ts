@@ -60,8 +60,9 @@ export interface DeflateEchoRow {
   median: Partial<Record<Side, number>>;
   /** Memory of each server at the end of its row: VmHWM is the row's peak. */
   memory: Partial<Record<Side, ServerMemory>>;
-  /** Median server CPU over the measured intervals, as a fraction of one core. */
+  /** Median server CPU over the measured intervals, as a fraction of one core: all threads, and the main (JS) thread. */
   serverCpu: Partial<Record<Side, number>>;
+  serverMainCpu: Partial<Record<Side, number>>;
   clientCpu: Partial<Record<Side, number>>;
   /** Client → server bytes per message (compressed frame), and server → client. */
   sentBytes: number;
@@ -87,12 +88,15 @@ function ratios(row: DeflateEchoRow): { ratio: number; pairedMin: number; paired
   return { ratio: median(paired), pairedMin: Math.min(...paired), pairedMax: Math.max(...paired) };
 }
 
+/** Server CPU µs per echoed message: all threads (main thread in parentheses). */
 function cpuPerMessage(row: DeflateEchoRow, side: Side): string {
-  const cpu = row.serverCpu[side];
   const rate = row.median[side];
-  if (cpu === undefined || rate === undefined || !Number.isFinite(cpu)) return '–';
-  const micros = (cpu / rate) * 1e6;
-  return micros >= 100 ? micros.toFixed(0) : micros >= 10 ? micros.toFixed(1) : micros.toFixed(2);
+  const micros = (cpu: number | undefined): string => {
+    if (cpu === undefined || rate === undefined || !Number.isFinite(cpu)) return '–';
+    const value = (cpu / rate) * 1e6;
+    return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  };
+  return `${micros(row.serverCpu[side])} (${micros(row.serverMainCpu[side])})`;
 }
 
 function formatSize(bytes: number | undefined): string {
@@ -110,7 +114,7 @@ export function printDeflateEchoTable(rows: DeflateEchoRow[], runs: number, seco
     `Both servers \`perMessageDeflate: true\` (library defaults: context takeover for their own direction, 32 KiB window, level 6, threshold 1024 B). ` +
       `The load generator (another process) offers client_no_context_takeover and sends pre-compressed text frames, cycling through ≥ 64 KiB of distinct messages; it counts the echoes without inflating them (its probe inflates three and compares). ` +
       `msg/s: median of ${runs} runs of ${seconds} s per server, alternating. wspipe / ws: median of back-to-back ratios (range beside it). ` +
-      `MB/s: uncompressed payload echoed. CPU µs/msg: server CPU per echoed message. Peak RSS: VmHWM over the row; RSS end: VmRSS when the row stopped. ` +
+      `MB/s: uncompressed payload echoed. CPU µs/msg: server CPU per echoed message, all threads (in parentheses its main thread, which runs the JS; the rest is mostly zlib on libuv's thread pool). Peak RSS: VmHWM over the row; RSS end: VmRSS when the row stopped. ` +
       `Wire: bytes per message client → server / server → client (wspipe, ws). Compressed: share of echoes with RSV1 set. ` +
       `Servers run as ${loader === 'tsx' ? 'TypeScript through tsx' : 'plain JavaScript (an esbuild bundle of bench/echo/server.ts)'}.\n`,
   );
@@ -123,7 +127,7 @@ export function printDeflateEchoTable(rows: DeflateEchoRow[], runs: number, seco
     'range',
     'met (≥ 1.0×, RSS ≤ ws)',
     'wspipe MB/s',
-    'CPU µs/msg wspipe / ws',
+    'CPU µs/msg (main thread) wspipe / ws',
     'peak RSS wspipe / ws',
     'RSS end wspipe / ws',
     'wire out / echo wspipe, ws',
@@ -188,15 +192,15 @@ export async function runDeflateEchoBench(): Promise<DeflateEchoRow[]> {
           median: {},
           memory: {},
           serverCpu: {},
+          serverMainCpu: {},
           clientCpu: {},
           sentBytes: NaN,
           receivedBytes: {},
           compressedShare: {},
         };
-        const samples: Record<Side, { serverCpu: number[]; clientCpu: number[]; received: number[]; compressed: number[] }> = {
-          ours: { serverCpu: [], clientCpu: [], received: [], compressed: [] },
-          ws: { serverCpu: [], clientCpu: [], received: [], compressed: [] },
-        };
+        type Samples = { serverCpu: number[]; serverMainCpu: number[]; clientCpu: number[]; received: number[]; compressed: number[] };
+        const fresh = (): Samples => ({ serverCpu: [], serverMainCpu: [], clientCpu: [], received: [], compressed: [] });
+        const samples: Record<Side, Samples> = { ours: fresh(), ws: fresh() };
         const tag = `${size.bytes}B-x${connections}`;
         const pair = await Promise.all(
           (['ours', 'ws'] as const).map((side) => startServer(entry, side, { mode: 'deflate', profileName: `deflate-${side}-${tag}` })),
@@ -207,6 +211,7 @@ export async function runDeflateEchoBench(): Promise<DeflateEchoRow[]> {
           const side = server.implementation as Side;
           row.runs[side].push(result.messagesPerSecond);
           samples[side].serverCpu.push(result.serverCpu);
+          samples[side].serverMainCpu.push(result.serverMainCpu);
           samples[side].clientCpu.push(result.clientCpu);
           samples[side].received.push(result.receivedBytesPerMessage);
           samples[side].compressed.push(result.compressedShare);
@@ -223,6 +228,7 @@ export async function runDeflateEchoBench(): Promise<DeflateEchoRow[]> {
         for (const side of ['ours', 'ws'] as const) {
           row.median[side] = median(row.runs[side]);
           row.serverCpu[side] = median(samples[side].serverCpu);
+          row.serverMainCpu[side] = median(samples[side].serverMainCpu);
           row.clientCpu[side] = median(samples[side].clientCpu);
           row.receivedBytes[side] = median(samples[side].received);
           row.compressedShare[side] = median(samples[side].compressed);

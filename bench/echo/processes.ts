@@ -172,26 +172,32 @@ export async function serverMemory(server: Server, gc: boolean): Promise<ServerM
   return reply.memory;
 }
 
-export async function serverCpuSeconds(server: Server): Promise<number> {
+/** The server's CPU time so far, in seconds: all threads, and its main (JS) thread alone. */
+export async function readServerCpu(server: Server): Promise<{ total: number; main: number }> {
   const reply = server.child.next('cpu');
   server.child.send({ type: 'cpu' } satisfies ServerRequest);
   const usage = await reply;
-  return (usage.userMicros + usage.systemMicros) / 1e6;
+  return { total: (usage.userMicros + usage.systemMicros) / 1e6, main: usage.mainThreadMicros / 1e6 };
 }
 
-/** One run of the load generator against one server; also measures the server's CPU. */
-export async function runOnce(client: Child<ClientMessage>, server: Server, request: RunRequest): Promise<RunResult & { serverCpu: number }> {
-  const cpuReadings: Array<Promise<{ cpu: number; at: number }>> = [];
+/**
+ * One run of the load generator against one server; also measures the server's CPU over
+ * the measured interval, as a fraction of one core: all threads, and the main thread.
+ */
+export async function runOnce(client: Child<ClientMessage>, server: Server, request: RunRequest): Promise<RunResult & { serverCpu: number; serverMainCpu: number }> {
+  const cpuReadings: Array<Promise<{ cpu: { total: number; main: number }; at: number }>> = [];
   client.onOther = (message) => {
-    if (message.type === 'phase') cpuReadings.push(serverCpuSeconds(server).then((cpu) => ({ cpu, at: performance.now() })));
+    if (message.type === 'phase') cpuReadings.push(readServerCpu(server).then((cpu) => ({ cpu, at: performance.now() })));
   };
   const result = client.next('result');
   client.send({ type: 'run', ...request });
   const { result: run } = await result;
   client.onOther = () => {};
   const [start, end] = await Promise.all(cpuReadings);
-  const serverCpu = start && end ? (end.cpu - start.cpu) / ((end.at - start.at) / 1000) : NaN;
-  return { ...run, serverCpu };
+  const seconds = start && end ? (end.at - start.at) / 1000 : NaN;
+  const serverCpu = start && end ? (end.cpu.total - start.cpu.total) / seconds : NaN;
+  const serverMainCpu = start && end ? (end.cpu.main - start.cpu.main) / seconds : NaN;
+  return { ...run, serverCpu, serverMainCpu };
 }
 
 /** Which `ws` the baseline is: its version, and whether its native addon loads. */
