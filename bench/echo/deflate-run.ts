@@ -23,6 +23,8 @@
  * - BENCH_DEFLATE_ECHO_CONNECTIONS: connection counts, e.g. `50` (default `1,50`).
  * - BENCH_ECHO_CPU_PROF=DIR: servers run with `--cpu-prof`, profiles in
  *   DIR/deflate-<server>-<row>/ (summarize with top-functions.ts).
+ * - BENCH_ECHO_SERVER_FLAGS: extra node flags for both servers (e.g. `--no-turbo-inlining`
+ *   with BENCH_ECHO_CPU_PROF, so that profiles attribute time to the function that spends it).
  * - BENCH_ECHO_TSX=1, BENCH_ECHO_WS_NO_BUFFERUTIL=1: as for the echo section (run.ts).
  */
 import { mkdirSync } from 'node:fs';

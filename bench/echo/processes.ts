@@ -149,9 +149,11 @@ export async function startServer(entry: ServerEntry, implementation: Implementa
   const profileName = options.profileName ?? null;
   // One directory per server and row: every thread (tsx's loader runs one) writes a profile.
   const profile = profileDir && profileName ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, profileName)}`] : [];
+  // BENCH_ECHO_SERVER_FLAGS: more node flags for the servers, e.g. `--no-turbo-inlining` for profiles that attribute time to the function that spends it.
+  const extra = (process.env.BENCH_ECHO_SERVER_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
   const child = new Child<ServerReply>(
     `${NAMES[implementation]} server`,
-    forkChild(entry.script, [implementation, options.mode ?? 'plain'], [...entry.execArgv, ...profile, ...(options.execArgv ?? [])], env, options.openFiles),
+    forkChild(entry.script, [implementation, options.mode ?? 'plain'], [...entry.execArgv, ...profile, ...extra, ...(options.execArgv ?? [])], env, options.openFiles),
   );
   const listening = await child.next('listening');
   return { implementation, child, port: listening.port };

@@ -1,7 +1,7 @@
 import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, WebSocketError } from '../../errors.js';
 import type { ReservedBits } from '../limits.js';
-import { EMPTY_BUFFER, type FrameHeader, type FramePart } from '../records.js';
+import { EMPTY_BUFFER, sliceOf, type FrameHeader, type FramePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 /** RFC 6455 §5.2: 2 fixed bytes, up to 8 of extended length, 4 of masking key. */
@@ -82,7 +82,7 @@ export class HeaderParserCore implements StageCore<Buffer> {
     } else {
       this.payloadOffset = offset + size;
     }
-    const data = position === 0 && size === chunk.length ? chunk : chunk.subarray(position, position + size);
+    const data = position === 0 && size === chunk.length ? chunk : sliceOf(chunk, position, position + size);
     this.next.accept({ header, data, offset, last });
     return position + size;
   }
