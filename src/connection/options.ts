@@ -1,4 +1,5 @@
 import type { Transform } from 'node:stream';
+import type { NegotiatedDeflate } from '../handshake/permessage-deflate/options.js';
 import type { DecoderLimits } from '../transforms/limits.js';
 import type { Role } from '../transforms/records.js';
 
@@ -34,22 +35,6 @@ export interface CustomStages {
   encode?: ReadonlyArray<StageInsertion<EncodeStagePosition>>;
 }
 
-/** Agreed permessage-deflate parameters (RFC 7692 §7), as the handshake reports them. */
-export interface DeflateAgreement {
-  serverNoContextTakeover: boolean;
-  clientNoContextTakeover: boolean;
-  serverMaxWindowBits: number;
-  clientMaxWindowBits: number;
-}
-
-/** Compression tuning that is not negotiated. */
-export interface DeflateTuning {
-  /** Messages smaller than this are sent uncompressed. Default 1024. */
-  threshold?: number;
-  level?: number;
-  memLevel?: number;
-}
-
 export interface ConnectionOptions extends DecoderLimits {
   role: Role;
   /** The subprotocol agreed in the handshake ('' for none). */
@@ -57,7 +42,7 @@ export interface ConnectionOptions extends DecoderLimits {
   /** The Sec-WebSocket-Extensions value agreed in the handshake ('' for none). */
   extensions?: string;
   /** permessage-deflate, when the handshake agreed on it. */
-  deflate?: (DeflateAgreement & DeflateTuning) | null;
+  deflate?: NegotiatedDeflate | null;
   /** Answer pings with pongs automatically (RFC 6455 §5.5.2). Default true. */
   autoPong?: boolean;
   /** How long `close()` waits for the peer's close frame and TCP close. Default 30 s. */

@@ -1,20 +1,13 @@
+import type { NegotiatedDeflate } from '../../handshake/permessage-deflate/options.js';
 import type { Role } from '../records.js';
 import type { DeflateOptions, InflateOptions } from './options.js';
 
 /**
- * The agreed permessage-deflate parameters (RFC 7692 §7.1), as the handshake's
- * negotiation reports them, plus the tuning that is not negotiated. Declared here by
- * shape so that this folder does not depend on the handshake.
+ * The agreed permessage-deflate parameters (RFC 7692 §7.1) as the handshake's negotiation
+ * reports them, plus the tuning that is not negotiated. A type-only import: this folder
+ * does not load the handshake.
  */
-export interface AgreedDeflate {
-  readonly serverNoContextTakeover: boolean;
-  readonly clientNoContextTakeover: boolean;
-  readonly serverMaxWindowBits: number;
-  readonly clientMaxWindowBits: number;
-  readonly threshold?: number | undefined;
-  readonly level?: number | undefined;
-  readonly memLevel?: number | undefined;
-}
+export type AgreedDeflate = NegotiatedDeflate;
 
 export interface DeflateStageOptions {
   inflate: InflateOptions;
