@@ -15,16 +15,25 @@
  * - `plain`: no permessage-deflate, the same text uncompressed: the cost of a connection
  *   without zlib, which the other rows are compared with.
  *
+ *
+ * Then, without sockets (stages.ts, one fresh process per row): the zlib stages of 1,000
+ * connections alone, ours (InflateCore + DeflateCore) and ws's (PerMessageDeflate), with
+ * and without context takeover, beside a sketch of a stream pool for the no-context case.
+ * They are skipped when less than 10 s of the deadline is left.
+ *
  * Environment: BENCH_DEFLATE_RSS_CONNECTIONS (default 1000), BENCH_DEFLATE_RSS_SIZE
  * (payload bytes, default 16384), BENCH_DEFLATE_RSS_MESSAGES (per connection, default 4),
- * BENCH_DEFLATE_RSS_CASES (e.g. `deflate,plain`; default all three). The whole section
- * stops with an error past BENCH_DEFLATE_RSS_DEADLINE seconds (default 60).
+ * BENCH_DEFLATE_RSS_CASES (e.g. `deflate,plain`; default all three),
+ * BENCH_DEFLATE_RSS_STAGES=0 to skip the stage rows. The whole section stops with an
+ * error past BENCH_DEFLATE_RSS_DEADLINE seconds (default 60).
  */
+import { execFile } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serverEntry } from '../echo/bundle.js';
 import { Child, delay, forkChild, openFileLimits, serverMemory, startServer, stopServer, type Implementation, type Server } from '../echo/processes.js';
 import type { EchoMode, ServerMemory } from '../echo/server.js';
 import type { Offer, OpenResult, RssClientMessage, RssClientRequest } from './client.js';
+import type { StageMemoryResult } from './stages.js';
 
 type CaseName = 'deflate' | 'no context' | 'plain';
 
@@ -129,6 +138,49 @@ export function printRssTable(rows: RssRow[], size: number, messages: number): v
   if (lines.length > 0) console.log(`\n${lines.join('\n')}`);
 }
 
+const STAGE_ROWS: Array<[StageMemoryResult['implementation'], StageMemoryResult['context']]> = [
+  ['ours', 'takeover'],
+  ['ws', 'takeover'],
+  ['ours', 'no-context'],
+  ['ws', 'no-context'],
+  ['pool', 'no-context'],
+];
+
+/** One stages.ts child; resolves with its result line. */
+function stageRow(row: (typeof STAGE_ROWS)[number], connections: number, size: number, messages: number, timeoutMs: number): Promise<StageMemoryResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', `${here}stages.ts`, ...row, String(connections), String(size), String(messages)],
+      { timeout: Math.floor(timeoutMs), maxBuffer: 1 << 20 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`stages.ts ${row.join(' ')}: ${error.message}${stderr ? `\n${stderr}` : ''}`));
+        else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as StageMemoryResult);
+      },
+    );
+  });
+}
+
+export function printStageTable(rows: StageMemoryResult[], size: number, messages: number): void {
+  if (rows.length === 0) return;
+  console.log(`\n## zlib stages alone: memory per connection (${rows[0]!.connections} connections, no sockets)\n`);
+  console.log(
+    `Per connection, one inflater and one compressor that have each handled ${messages} messages of ${size} B, all connections at once, in a fresh process: ` +
+      `wspipe = InflateCore + DeflateCore, ws = PerMessageDeflate (server role). RSS added after a full GC, per connection; external as Node reports it. ` +
+      `pool = a sketch (node:zlib, not a library) of the no-context case with a process-wide pool of ${DEFAULT_POOL} inflaters and ${DEFAULT_POOL} compressors (the zlib limiter's concurrency), each job borrowing one and returning it reset: ` +
+      `no per-connection zlib state, so its figure is transient buffers that the allocator keeps.\n`,
+  );
+  console.log('| stages | context | RSS KiB/conn | external KiB/conn | time |');
+  console.log('|---|---|---|---|---|');
+  for (const row of rows) {
+    const name = row.implementation === 'ours' ? 'wspipe' : row.implementation === 'ws' ? 'ws' : `pool sketch (${DEFAULT_POOL} + ${DEFAULT_POOL} streams)`;
+    console.log(`| ${name} | ${row.context} | **${(row.rssPerConnection / 1024).toFixed(0)}** | ${(row.externalPerConnection / 1024).toFixed(1)} | ${(row.milliseconds / 1000).toFixed(2)} s |`);
+  }
+}
+
+/** The zlib limiter's default concurrency (src/transforms/deflate/zlib-limiter.ts), which the pool sketch uses. */
+const DEFAULT_POOL = 8;
+
 export async function runDeflateRssBench(): Promise<RssRow[]> {
   const connections = numberFromEnv('BENCH_DEFLATE_RSS_CONNECTIONS', 1000);
   const size = numberFromEnv('BENCH_DEFLATE_RSS_SIZE', 16 * 1024);
@@ -144,7 +196,7 @@ export async function runDeflateRssBench(): Promise<RssRow[]> {
   const openFiles = connections + 256;
   const limits = openFileLimits();
   if (limits && limits.soft < openFiles) {
-    console.log(`(open files: soft limit ${limits.soft} < ${openFiles}; the children raise theirs up to the hard limit ${limits.hard})`);
+    console.log(`(open files: soft limit ${limits.soft} < ${openFiles} needed; the children raise theirs, within the hard limit ${limits.hard})`);
   }
 
   const began = performance.now();
@@ -153,8 +205,9 @@ export async function runDeflateRssBench(): Promise<RssRow[]> {
     timer = setTimeout(() => reject(new Error(`deflate-rss: not done within ${deadlineSeconds} s (BENCH_DEFLATE_RSS_DEADLINE)`)), deadlineSeconds * 1000);
   });
   deadline.catch(() => {});
-  const entry = await serverEntry();
+  // The client first: forkChild throws when the file limit cannot be raised, before a bundle exists to clean up.
   const client = new Child<RssClientMessage>('deflate-rss client', forkChild(`${here}client.ts`, [], ['--import', 'tsx'], process.env, openFiles));
+  const entry = await serverEntry();
   const servers = new Set<Server>();
   const rows: RssRow[] = [];
   const bounded = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, deadline]);
@@ -189,12 +242,30 @@ export async function runDeflateRssBench(): Promise<RssRow[]> {
       }
     }
   } finally {
-    clearTimeout(timer);
     for (const server of servers) server.child.process.kill();
     client.process.disconnect();
     entry.cleanup();
   }
   printRssTable(rows, size, messages);
+
+  const stageRows: StageMemoryResult[] = [];
+  try {
+    if (process.env.BENCH_DEFLATE_RSS_STAGES !== '0') {
+      for (const row of STAGE_ROWS) {
+        const left = deadlineSeconds * 1000 - (performance.now() - began);
+        if (left < 10_000) {
+          console.log(`\n(stage rows from ${row.join(' ')} on skipped: ${(left / 1000).toFixed(0)} s left of the ${deadlineSeconds} s deadline)`);
+          break;
+        }
+        const result = await bounded(stageRow(row, connections, size, messages, left));
+        stageRows.push(result);
+        console.log(`deflate-rss stages ${row.join(' ')}: ${(result.rssPerConnection / 1024).toFixed(0)} KiB/conn`);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  printStageTable(stageRows, size, messages);
   console.log(`\n(deflate-rss section: ${((performance.now() - began) / 1000).toFixed(0)} s)`);
   return rows;
 }

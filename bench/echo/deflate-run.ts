@@ -26,6 +26,12 @@
  * - BENCH_ECHO_SERVER_FLAGS: extra node flags for both servers (e.g. `--no-turbo-inlining`
  *   with BENCH_ECHO_CPU_PROF, so that profiles attribute time to the function that spends it).
  * - BENCH_ECHO_TSX=1, BENCH_ECHO_WS_NO_BUFFERUTIL=1: as for the echo section (run.ts).
+ *
+ * Where the CPU goes, zlib's thread pool included (a --cpu-prof profile only samples the
+ * main thread, and on 2 vCPUs it also counts the time the main thread was preempted by
+ * zlib): run one row with BENCH_ECHO_SERVER_FLAGS=--perf-basic-prof and, while it runs,
+ * `perf record -g -p $(pgrep -f 'server.mjs ours deflate') -- sleep 8` (and `ws deflate`),
+ * then `perf report --no-children --sort sym`.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -116,7 +122,7 @@ export function printDeflateEchoTable(rows: DeflateEchoRow[], runs: number, seco
     `Both servers \`perMessageDeflate: true\` (library defaults: context takeover for their own direction, 32 KiB window, level 6, threshold 1024 B). ` +
       `The load generator (another process) offers client_no_context_takeover and sends pre-compressed text frames, cycling through ≥ 64 KiB of distinct messages; it counts the echoes without inflating them (its probe inflates three and compares). ` +
       `msg/s: median of ${runs} runs of ${seconds} s per server, alternating. wspipe / ws: median of back-to-back ratios (range beside it). ` +
-      `MB/s: uncompressed payload echoed. CPU µs/msg: server CPU per echoed message, all threads (in parentheses its main thread, which runs the JS; the rest is mostly zlib on libuv's thread pool). Peak RSS: VmHWM over the row; RSS end: VmRSS when the row stopped. ` +
+      `MB/s: uncompressed payload echoed. CPU µs/msg: server CPU per echoed message, all threads (in parentheses its main thread, which runs the JS; the rest is mostly zlib on libuv's thread pool). Peak RSS: VmHWM over the row; RSS end: VmRSS when the row stopped, with the V8 heap committed in parentheses (part of it). ` +
       `Wire: bytes per message client → server / server → client (wspipe, ws). Compressed: share of echoes with RSV1 set. ` +
       `Servers run as ${loader === 'tsx' ? 'TypeScript through tsx' : 'plain JavaScript (an esbuild bundle of bench/echo/server.ts)'}.\n`,
   );
@@ -131,7 +137,7 @@ export function printDeflateEchoTable(rows: DeflateEchoRow[], runs: number, seco
     'wspipe MB/s',
     'CPU µs/msg (main thread) wspipe / ws',
     'peak RSS wspipe / ws',
-    'RSS end wspipe / ws',
+    'RSS end (V8 heap) wspipe / ws',
     'wire out / echo wspipe, ws',
     'compressed wspipe / ws',
     'load gen CPU',
@@ -152,7 +158,7 @@ export function printDeflateEchoTable(rows: DeflateEchoRow[], runs: number, seco
       ((row.median.ours! * row.bytes) / 1e6).toFixed(0),
       `${cpuPerMessage(row, 'ours')} / ${cpuPerMessage(row, 'ws')}`,
       `${formatBytes(row.memory.ours?.hwm)} / ${formatBytes(row.memory.ws?.hwm)}`,
-      `${formatBytes(row.memory.ours?.rss)} / ${formatBytes(row.memory.ws?.rss)}`,
+      `${formatBytes(row.memory.ours?.rss)} (${formatBytes(row.memory.ours?.heapTotal)}) / ${formatBytes(row.memory.ws?.rss)} (${formatBytes(row.memory.ws?.heapTotal)})`,
       `${formatSize(row.sentBytes)} / ${formatSize(row.receivedBytes.ours)}, ${formatSize(row.receivedBytes.ws)}`,
       `${percent(row.compressedShare.ours)} / ${percent(row.compressedShare.ws)}`,
       `${formatCpu(row.clientCpu.ours)} / ${formatCpu(row.clientCpu.ws)}`,

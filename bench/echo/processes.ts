@@ -94,7 +94,9 @@ export class Child<Message extends { type: string }> {
  * Forks a node child with an IPC channel. With `openFiles`, the child gets at least that
  * many file descriptors: when this process's soft limit (inherited) is lower, the child
  * starts through `sh -c 'ulimit -n N; exec node …'` (the IPC descriptor survives the
- * exec), and when the hard limit is lower too it throws a clear error instead.
+ * exec), and when the hard limit is lower too it throws a clear error instead. (Node
+ * raises its own soft limit to the hard one at startup, so in practice only the hard
+ * limit matters.)
  */
 export function forkChild(script: string, args: string[], execArgv: string[], env: NodeJS.ProcessEnv, openFiles?: number): ChildProcess {
   const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
