@@ -167,12 +167,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    */
   send(data: string | BinaryData, options: SendOptions = {}): boolean {
     if (this.state !== ReadyState.OPEN) return false;
-    const message = toMessage(data, options.binary);
-    const size = message.data.length;
-    if (this.bufferedAmount + size > this.maxBufferedAmount) {
+    const text = typeof data === 'string';
+    const bytes = text ? Buffer.from(data, 'utf8') : toBuffer(data);
+    if (this.bufferedAmount + bytes.length > this.maxBufferedAmount) {
       throw sendBufferFull(this.bufferedAmount, this.maxBufferedAmount);
     }
-    const part: MessagePart = { kind: message.kind, compressed: false, data: message.data, last: true, compress: options.compress };
+    const kind = (text ? options.binary === true : options.binary !== false) ? 'binary' : 'text';
+    const part: MessagePart = { kind, compressed: false, data: bytes, last: true, compress: options.compress };
     if (this.streamingOut) this.queued.push(() => this.writeRecord(part));
     else this.writeRecord(part);
     this.counters.messagesOut++;
@@ -477,9 +478,4 @@ function sendBufferFull(buffered: number, limit: number): Error & { code: 'WS_ER
   };
   error.code = 'WS_ERR_SEND_BUFFER_FULL';
   return error;
-}
-
-function toMessage(data: string | BinaryData, binary: boolean | undefined): { kind: 'text' | 'binary'; data: Buffer } {
-  if (typeof data === 'string') return { kind: binary ? 'binary' : 'text', data: Buffer.from(data, 'utf8') };
-  return { kind: binary === false ? 'text' : 'binary', data: toBuffer(data) };
 }

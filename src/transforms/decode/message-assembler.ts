@@ -24,7 +24,7 @@ export class MessageAssembler {
     }
     const needed = this.used + data.length;
     if (this.buffer === null || needed > this.buffer.length) this.grow(needed);
-    data.copy(this.buffer!, this.used);
+    this.buffer!.set(data, this.used);
     this.used = needed;
   }
 

@@ -1,0 +1,27 @@
+import { sliceOf } from '../records.js';
+
+/** One slab serves many small frames: allocating per frame was the encoder's top cost. */
+const SLAB_SIZE = 64 * 1024;
+/** Frames larger than this get a buffer of their own, so one frame never pins a mostly empty slab. */
+const MAX_SLAB_FRAME = SLAB_SIZE / 8;
+
+/**
+ * Hands out buffers for outgoing frames, carved from 64 KiB slabs. A slab lives as long
+ * as any frame carved from it, which is until the socket has written them.
+ */
+export class FrameSlab {
+  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
+  private used = 0;
+
+  take(size: number): Buffer {
+    if (size > MAX_SLAB_FRAME) return Buffer.allocUnsafeSlow(size);
+    if (this.used + size > SLAB_SIZE) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      this.used = 0;
+    }
+    const start = this.used;
+    // Keep the next frame 8-byte aligned: word-wide kernels read aligned memory faster.
+    this.used = (start + size + 7) & ~7;
+    return sliceOf(this.slab, start, start + size);
+  }
+}
