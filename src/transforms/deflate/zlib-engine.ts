@@ -8,22 +8,36 @@ export interface EngineListener {
 }
 
 /**
- * One raw zlib stream (its context is the LZ77 window of one direction of one connection),
- * driven one write at a time. Output arrives through `onOutput` before the write's
- * completion; errors through `onFailure`. Nothing is reported after `close()`.
+ * One raw zlib stream (its context is the LZ77 window of one direction of one connection,
+ * or of one message at a time when pooled), driven one write at a time. Output arrives
+ * through `onOutput` before the write's completion; errors through `onFailure`. Nothing is
+ * reported after `close()`, nor while no listener is attached (an idle pooled engine).
  */
 export class ZlibEngine {
-  private closed = false;
+  private ended = false;
+  private listener: EngineListener | null;
 
   constructor(
     private readonly stream: InflateRaw | DeflateRaw,
-    private readonly listener: EngineListener,
+    listener: EngineListener | null,
   ) {
+    this.listener = listener;
     stream.on('data', (chunk: Buffer) => {
-      if (!this.closed) this.guard(() => listener.onOutput(chunk));
+      const current = this.listener;
+      if (!this.ended && current !== null) this.guard(() => current.onOutput(chunk));
     });
     // Stays attached for the stream's life: an 'error' without a listener would crash.
     stream.on('error', (error: Error) => this.failed(error));
+  }
+
+  /** Closed by `close()` or by a failure: it must not be used again. */
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  /** Reports to `listener` from now on (`null`: to nobody, while the engine is idle in a pool). */
+  attach(listener: EngineListener | null): void {
+    this.listener = listener;
   }
 
   /**
@@ -34,7 +48,7 @@ export class ZlibEngine {
     const stream = this.stream;
     const before = stream.bytesWritten;
     stream.write(input, (error) => {
-      if (this.closed) return;
+      if (this.ended) return;
       if (error) {
         this.failed(error);
         return;
@@ -43,20 +57,20 @@ export class ZlibEngine {
       // side still buffers goes out (through 'data') before the completion.
       this.guard(() => {
         while (stream.readableLength > 0 && stream.read() !== null);
-        if (!this.closed) done(stream.bytesWritten - before);
+        if (!this.ended) done(stream.bytesWritten - before);
       });
     });
   }
 
   /** Empties the window: the next message starts without context (RFC 7692 §7.1.1). */
   reset(): void {
-    if (!this.closed) this.stream.reset();
+    if (!this.ended) this.stream.reset();
   }
 
   /** Frees zlib's memory now (after a write in progress, if any). */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.ended) return;
+    this.ended = true;
     this.stream.destroy();
   }
 
@@ -70,8 +84,8 @@ export class ZlibEngine {
   }
 
   private failed(error: Error): void {
-    if (this.closed) return;
+    if (this.ended) return;
     this.close();
-    this.listener.onFailure(error);
+    this.listener?.onFailure(error);
   }
 }
