@@ -1,11 +1,11 @@
-import { constants, createDeflateRaw } from 'node:zlib';
 import { toError } from '../../errors.js';
 import { invalidMessage } from '../invalid-message.js';
 import type { MessageKind, MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageStreamOptions } from '../stage.js';
 import { emptyBlockHeader, join, stripDeflateTail } from './deflate-tail.js';
+import { EngineSlot } from './engine-slot.js';
 import { resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from './options.js';
-import { ZlibEngine, type EngineListener } from './zlib-engine.js';
+import type { EngineListener } from './zlib-engine.js';
 import { ZlibStageCore, type ZlibBatch } from './zlib-stage-core.js';
 
 /**
@@ -26,7 +26,7 @@ import { ZlibStageCore, type ZlibBatch } from './zlib-stage-core.js';
  */
 export class DeflateCore extends ZlibStageCore {
   private readonly options: ResolvedDeflateOptions;
-  private engine: ZlibEngine | null = null;
+  private readonly engine: EngineSlot;
   private readonly listener: EngineListener = {
     onOutput: (chunk) => {
       this.output.push(chunk);
@@ -45,6 +45,8 @@ export class DeflateCore extends ZlibStageCore {
     const resolved = resolveDeflateOptions(options);
     super(next, resolved.limiter);
     this.options = resolved;
+    const { windowBits, level, memLevel, noContextTakeover, enginePool } = resolved;
+    this.engine = new EngineSlot({ kind: 'deflate', windowBits, level, memLevel }, this.listener, noContextTakeover ? enginePool : null);
   }
 
   accept(part: MessagePart): void {
@@ -68,24 +70,25 @@ export class DeflateCore extends ZlibStageCore {
     this.throwIfStopped();
     if (!this.idle) throw new Error('Deflate: finish() was called before whenSettled() reported');
     if (this.open !== null) throw invalidMessage(`The input ended in the middle of a ${this.open} message`);
-    this.dropEngine();
+    this.engine.drop();
   }
 
   protected process(batch: ZlibBatch, done: () => void): void {
     if (batch.bytes === 0) {
       // Only an empty final part: no zlib job needed (RFC 7692 §7.2.3.6, one 0x00 byte).
+      // The message still ends: a pooled engine its earlier parts used goes back reset.
+      this.engine.endMessage();
       this.emit(batch.kind, emptyBlockHeader(), true);
       done();
       return;
     }
-    const engine = (this.engine ??= this.createEngine());
-    engine.write(join(batch.pieces, batch.bytes), () => {
+    this.engine.get().write(join(batch.pieces, batch.bytes), () => {
       const output = join(this.output, this.outputBytes);
       this.output = [];
       this.outputBytes = 0;
       if (batch.ends) {
-        // RFC 7692 §7.2.1: with no context takeover each message starts with an empty window.
-        if (this.options.noContextTakeover) engine.reset();
+        // Without context takeover the next message starts with an empty window (RFC 7692 §7.1.1).
+        this.engine.endMessage();
         this.emit(batch.kind, stripDeflateTail(output), true);
       } else if (output.length !== 0) {
         this.emit(batch.kind, output, false);
@@ -97,7 +100,7 @@ export class DeflateCore extends ZlibStageCore {
   protected onStop(): void {
     this.output = [];
     this.outputBytes = 0;
-    this.dropEngine();
+    this.engine.drop();
   }
 
   private shouldCompress(part: MessagePart): boolean {
@@ -111,17 +114,6 @@ export class DeflateCore extends ZlibStageCore {
     } catch (error) {
       this.fail(toError(error));
     }
-  }
-
-  private createEngine(): ZlibEngine {
-    const { level, memLevel, windowBits } = this.options;
-    const stream = createDeflateRaw({ level, memLevel, windowBits, flush: constants.Z_SYNC_FLUSH });
-    return new ZlibEngine(stream, this.listener);
-  }
-
-  private dropEngine(): void {
-    this.engine?.close();
-    this.engine = null;
   }
 }
 

@@ -7,3 +7,5 @@ export { deflateStageOptions, type AgreedDeflate, type DeflateStageOptions } fro
 export { withCompress } from './opt-out.js';
 export { DEFLATE_TAIL } from './deflate-tail.js';
 export { ZlibLimiter, DEFAULT_ZLIB_CONCURRENCY, setZlibConcurrency, sharedZlibLimiter, type ZlibJob } from './zlib-limiter.js';
+export { ZlibEnginePool, sharedEnginePool } from './zlib-engine-pool.js';
+export type { EngineSpec } from './engine-spec.js';

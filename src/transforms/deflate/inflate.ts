@@ -1,11 +1,11 @@
-import { constants, createInflateRaw } from 'node:zlib';
 import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, toError, WebSocketError } from '../../errors.js';
 import { EMPTY_BUFFER, type MessageKind, type MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageStreamOptions } from '../stage.js';
 import { join, withDeflateTail } from './deflate-tail.js';
+import { EngineSlot } from './engine-slot.js';
 import { resolveInflateOptions, type InflateOptions, type ResolvedInflateOptions } from './options.js';
-import { ZlibEngine, type EngineListener } from './zlib-engine.js';
+import type { EngineListener } from './zlib-engine.js';
 import { ZlibStageCore, type ZlibBatch } from './zlib-stage-core.js';
 
 /**
@@ -28,7 +28,7 @@ const TAIL_COPY_LIMIT = 64 * 1024;
  */
 export class InflateCore extends ZlibStageCore {
   private readonly options: ResolvedInflateOptions;
-  private engine: ZlibEngine | null = null;
+  private readonly engine: EngineSlot;
   private readonly listener: EngineListener = {
     onOutput: (chunk) => this.onOutput(chunk),
     onFailure: (error) => this.fail(inflateError(error)),
@@ -45,6 +45,8 @@ export class InflateCore extends ZlibStageCore {
     const resolved = resolveInflateOptions(options);
     super(next, resolved.limiter);
     this.options = resolved;
+    const { windowBits, noContextTakeover, enginePool } = resolved;
+    this.engine = new EngineSlot({ kind: 'inflate', windowBits }, this.listener, noContextTakeover ? enginePool : null);
   }
 
   accept(part: MessagePart): void {
@@ -74,7 +76,7 @@ export class InflateCore extends ZlibStageCore {
     if (this.inputKind !== null) {
       throw new WebSocketError('WS_ERR_UNEXPECTED_EOF', CloseCode.ABNORMAL, 'The input ended in the middle of a message');
     }
-    this.dropEngine();
+    this.engine.drop();
   }
 
   protected override forward(part: MessagePart): void {
@@ -98,7 +100,7 @@ export class InflateCore extends ZlibStageCore {
 
   protected onStop(): void {
     this.held = null;
-    this.dropEngine();
+    this.engine.drop();
   }
 
   private feed(inputs: readonly Buffer[], index: number, then: () => void): void {
@@ -108,8 +110,7 @@ export class InflateCore extends ZlibStageCore {
   }
 
   private write(input: Buffer, fresh: boolean, then: () => void): void {
-    const engine = (this.engine ??= this.createEngine());
-    engine.write(input, (consumed) => {
+    this.engine.get().write(input, (consumed) => {
       if (consumed >= input.length) {
         then();
         return;
@@ -121,7 +122,7 @@ export class InflateCore extends ZlibStageCore {
         this.fail(invalidData('the stream ended without consuming input'));
         return;
       }
-      this.dropEngine();
+      this.engine.drop();
       this.write(input.subarray(consumed), true, then);
     });
   }
@@ -142,7 +143,7 @@ export class InflateCore extends ZlibStageCore {
     this.held = null;
     this.inflated = 0;
     // RFC 7692 §7.2.2: with no context takeover the peer starts each message afresh.
-    if (this.options.noContextTakeover) this.engine?.reset();
+    this.engine.endMessage();
     this.emit(data, true);
   }
 
@@ -153,16 +154,6 @@ export class InflateCore extends ZlibStageCore {
     } catch (error) {
       this.fail(toError(error));
     }
-  }
-
-  private createEngine(): ZlibEngine {
-    const stream = createInflateRaw({ windowBits: this.options.windowBits, flush: constants.Z_SYNC_FLUSH });
-    return new ZlibEngine(stream, this.listener);
-  }
-
-  private dropEngine(): void {
-    this.engine?.close();
-    this.engine = null;
   }
 }
 

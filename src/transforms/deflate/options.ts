@@ -1,4 +1,5 @@
 import { resolveMaxPayload } from '../limits.js';
+import { sharedEnginePool, type ZlibEnginePool } from './zlib-engine-pool.js';
 import { sharedZlibLimiter, type ZlibLimiter } from './zlib-limiter.js';
 
 /** RFC 7692 §7.1.2: window bits are 8 (256 bytes) to 15 (32 KiB, the default). */
@@ -26,6 +27,8 @@ export interface InflateOptions {
   maxPayload?: number | undefined;
   /** The zlib job queue to use. Default: the process-wide one. */
   limiter?: ZlibLimiter | undefined;
+  /** Where a direction without context takeover borrows its engines, per message. Default: the process-wide pool. */
+  enginePool?: ZlibEnginePool | undefined;
 }
 
 /** Options of the Deflate stage (how we compress). */
@@ -42,6 +45,8 @@ export interface DeflateOptions {
   threshold?: number | undefined;
   /** The zlib job queue to use. Default: the process-wide one. */
   limiter?: ZlibLimiter | undefined;
+  /** Where a direction without context takeover borrows its engines, per message. Default: the process-wide pool. */
+  enginePool?: ZlibEnginePool | undefined;
 }
 
 export interface ResolvedInflateOptions {
@@ -49,6 +54,7 @@ export interface ResolvedInflateOptions {
   noContextTakeover: boolean;
   maxPayload: number;
   limiter: ZlibLimiter;
+  enginePool: ZlibEnginePool;
 }
 
 export interface ResolvedDeflateOptions {
@@ -58,6 +64,7 @@ export interface ResolvedDeflateOptions {
   memLevel: number;
   threshold: number;
   limiter: ZlibLimiter;
+  enginePool: ZlibEnginePool;
 }
 
 export function resolveInflateOptions(options: InflateOptions): ResolvedInflateOptions {
@@ -67,6 +74,7 @@ export function resolveInflateOptions(options: InflateOptions): ResolvedInflateO
     noContextTakeover: options.noContextTakeover === true,
     maxPayload: resolveMaxPayload(options),
     limiter: options.limiter ?? sharedZlibLimiter,
+    enginePool: options.enginePool ?? sharedEnginePool,
   };
 }
 
@@ -84,6 +92,7 @@ export function resolveDeflateOptions(options: DeflateOptions): ResolvedDeflateO
     memLevel: integerIn('memLevel', options.memLevel ?? 8, 1, 9),
     threshold,
     limiter: options.limiter ?? sharedZlibLimiter,
+    enginePool: options.enginePool ?? sharedEnginePool,
   };
 }
 

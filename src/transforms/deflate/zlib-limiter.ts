@@ -17,13 +17,18 @@ export type ZlibJob = (release: () => void) => void;
  * job by job. A job must not throw.
  */
 export class ZlibLimiter {
-  private concurrency: number;
+  private limit: number;
   private readonly queue = new Fifo<ZlibJob>();
   private running = 0;
   private starting = false;
 
   constructor(concurrency: number = DEFAULT_ZLIB_CONCURRENCY) {
-    this.concurrency = checkConcurrency(concurrency);
+    this.limit = checkConcurrency(concurrency);
+  }
+
+  /** How many jobs may hold a slot at once. */
+  get concurrency(): number {
+    return this.limit;
   }
 
   /** Jobs holding a slot now. */
@@ -38,7 +43,7 @@ export class ZlibLimiter {
 
   /** Changes the bound; jobs already running keep their slots. */
   setConcurrency(concurrency: number): void {
-    this.concurrency = checkConcurrency(concurrency);
+    this.limit = checkConcurrency(concurrency);
     this.startWaiting();
   }
 
@@ -52,7 +57,7 @@ export class ZlibLimiter {
     if (this.starting) return;
     this.starting = true;
     try {
-      while (this.running < this.concurrency && this.queue.size !== 0) {
+      while (this.running < this.limit && this.queue.size !== 0) {
         const job = this.queue.shift()!;
         this.running++;
         job(this.releaser());
