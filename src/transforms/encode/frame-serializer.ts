@@ -1,5 +1,5 @@
 import type { FrameHeader, FramePart } from '../records.js';
-import { FrameSlab } from './frame-slab.js';
+import { sharedFrameSlab } from './frame-slab.js';
 import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
 
 /**
@@ -14,7 +14,6 @@ export const MERGE_THRESHOLD = 16 * 1024;
  * copied. Frames given in pieces (a relayed frame) get their header before the first.
  */
 export class FrameSerializerCore implements StageCore<FramePart> {
-  private readonly slab = new FrameSlab();
 
   constructor(private readonly next: RecordSink<Buffer>) {}
 
@@ -27,13 +26,13 @@ export class FrameSerializerCore implements StageCore<FramePart> {
     const header = part.header;
     const headerLength = headerSizeOf(header);
     if (part.last && data.length <= MERGE_THRESHOLD) {
-      const frame = this.slab.take(headerLength + data.length);
+      const frame = sharedFrameSlab.take(headerLength + data.length);
       writeHeader(header, frame);
       frame.set(data, headerLength);
       this.next.accept(frame);
       return;
     }
-    const head = this.slab.take(headerLength);
+    const head = sharedFrameSlab.take(headerLength);
     writeHeader(header, head);
     this.next.accept(head);
     if (data.length !== 0) this.next.accept(data);

@@ -7,15 +7,17 @@ const MAX_SLAB_FRAME = SLAB_SIZE / 8;
 
 /**
  * Hands out buffers for outgoing frames, carved from 64 KiB slabs. A slab lives as long
- * as any frame carved from it, which is until the socket has written them.
+ * as any frame carved from it, which is until the socket has written them. One slab is
+ * shared by every encoder in the process (like Node's own Buffer pool), so an idle
+ * connection holds none.
  */
 export class FrameSlab {
-  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
-  private used = 0;
+  private slab: Buffer | null = null;
+  private used = SLAB_SIZE;
 
   take(size: number): Buffer {
     if (size > MAX_SLAB_FRAME) return Buffer.allocUnsafeSlow(size);
-    if (this.used + size > SLAB_SIZE) {
+    if (this.slab === null || this.used + size > SLAB_SIZE) {
       this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
       this.used = 0;
     }
@@ -25,3 +27,6 @@ export class FrameSlab {
     return sliceOf(this.slab, start, start + size);
   }
 }
+
+/** The process-wide slab that the encode stages share. */
+export const sharedFrameSlab = new FrameSlab();

@@ -1,7 +1,7 @@
 import { mask } from '../mask.js';
 import type { FramePart, Role } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
-import { FrameSlab } from './frame-slab.js';
+import { sharedFrameSlab } from './frame-slab.js';
 import { MaskKeyPool } from './mask-key-pool.js';
 
 export interface MaskerOptions {
@@ -19,7 +19,6 @@ const sharedKeys = new MaskKeyPool();
  */
 export class MaskerCore implements StageCore<FramePart> {
   private readonly enabled: boolean;
-  private readonly slab = new FrameSlab();
 
   constructor(
     options: MaskerOptions,
@@ -38,7 +37,7 @@ export class MaskerCore implements StageCore<FramePart> {
       }
       const source = part.data;
       if (source.length !== 0) {
-        const target = this.slab.take(source.length);
+        const target = sharedFrameSlab.take(source.length);
         mask(source, keyAtPhase(header.maskKey, part.offset), target, 0);
         part.data = target;
       }
