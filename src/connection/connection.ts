@@ -93,7 +93,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.inbound = buildInbound(options, { accept: (record) => this.onRecord(record) }, (error) => this.fail(error));
     this.outbound = buildOutbound(options, { accept: (chunk) => this.writeChunk(chunk) }, (error) => this.fail(error));
     this.heartbeat = options.heartbeat
-      ? new Heartbeat(options.heartbeat, (payload) => this.sendControl({ type: 'ping', data: payload }), () => this.onHeartbeatTimeout())
+      ? new Heartbeat(options.heartbeat, (payload) => this.writeRecord({ type: 'ping', data: payload }), () => this.onHeartbeatTimeout())
       : null;
 
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -165,7 +165,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * wait for `'drain'` before sending more, and also when the connection is no longer
    * open (the message is then dropped, as the WebSocket API does).
    */
-  send(data: string | BinaryData, options: SendOptions = {}): boolean {
+  send(data: string | BinaryData, options: SendOptions = NO_SEND_OPTIONS): boolean {
     if (this.state !== ReadyState.OPEN) return false;
     const text = typeof data === 'string';
     const bytes = text ? Buffer.from(data, 'utf8') : toBuffer(data);
@@ -219,13 +219,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Sends a ping (at most 125 bytes). */
   ping(data: string | BinaryData = Buffer.alloc(0)): void {
     if (this.state !== ReadyState.OPEN) return;
-    this.sendControl({ type: 'ping', data });
+    this.writeRecord({ type: 'ping', data });
   }
 
   /** Sends an unsolicited pong (at most 125 bytes). */
   pong(data: string | BinaryData = Buffer.alloc(0)): void {
     if (this.state !== ReadyState.OPEN) return;
-    this.sendControl({ type: 'pong', data });
+    this.writeRecord({ type: 'pong', data });
   }
 
   /**
@@ -299,7 +299,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       case 'binary':
         this.counters.messagesIn++;
         this.emit('message', record);
-        for (const iterator of this.iterators) iterator.push(record);
+        // Iterating an empty Set still allocates an iterator: skip it on the per-message path.
+        if (this.iterators.size !== 0) for (const iterator of this.iterators) iterator.push(record);
         break;
       case 'stream':
         this.counters.messagesIn++;
@@ -309,7 +310,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       case 'ping':
         channels.ping.publish({ connection: this, data: record.data });
         this.emit('ping', record.data);
-        if (this.autoPong && this.state === ReadyState.OPEN) this.sendControl({ type: 'pong', data: record.data });
+        if (this.autoPong && this.state === ReadyState.OPEN) this.writeRecord({ type: 'pong', data: record.data });
         break;
       case 'pong':
         channels.pong.publish({ connection: this, data: record.data });
@@ -347,10 +348,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       throw error;
     }
     return !this.socket.writableNeedDrain;
-  }
-
-  private sendControl(message: { type: 'ping' | 'pong'; data: string | BinaryData }): void {
-    this.writeRecord(message);
   }
 
   private sendClose(code: number | undefined, reason: string): void {
@@ -470,6 +467,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.holds === 0 && !this.socket.destroyed) this.socket.resume();
   }
 }
+
+/** Shared default, so a plain `send(data)` allocates no options object. */
+const NO_SEND_OPTIONS: SendOptions = Object.freeze({});
 
 /** The caller outran the peer: refused before memory grows past the configured bound. */
 function sendBufferFull(buffered: number, limit: number): Error & { code: 'WS_ERR_SEND_BUFFER_FULL' } {

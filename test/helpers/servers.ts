@@ -21,6 +21,32 @@ export async function startEcho(options: ServerOptions = {}): Promise<EchoServer
   return { server, port, url: `ws://127.0.0.1:${port}/`, stop: () => stopServer(server) };
 }
 
+/**
+ * Echo servers for one test file: a shared one started lazily inside a test (a failing uvu
+ * `before` hook would go unreported) and extra ones with their own options, all stopped
+ * by `stopAll` (register it with `test.after`).
+ */
+export function echoServers(): {
+  shared: () => Promise<EchoServer>;
+  extra: (options: ServerOptions) => Promise<EchoServer>;
+  stopAll: () => Promise<void>;
+} {
+  let shared: Promise<EchoServer> | undefined;
+  const extras: EchoServer[] = [];
+  return {
+    shared: () => (shared ??= startEcho()),
+    extra: async (options) => {
+      const server = await startEcho(options);
+      extras.push(server);
+      return server;
+    },
+    stopAll: async () => {
+      if (shared) await (await shared).stop().catch(() => {});
+      for (const server of extras) await server.stop().catch(() => {});
+    },
+  };
+}
+
 /** Terminates what is left of the server's connections, then closes it (within `ms`). */
 export async function stopServer(server: WebSocketServer, ms = 5000): Promise<void> {
   for (const connection of server.connections) connection.terminate();

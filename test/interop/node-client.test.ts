@@ -8,10 +8,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Connection } from '../../src/connection/connection.js';
-import type { ServerOptions } from '../../src/server/options.js';
 import { runChild } from '../helpers/child-process.js';
 import { INTEROP_SIZES, PAYLOAD_GENERATORS_JS, patternBytes, patternText, sha256Hex, sizeLabel } from '../helpers/payloads.js';
-import { closeOf, nextConnection, startEcho, type CloseInfo, type EchoServer } from '../helpers/servers.js';
+import { closeOf, nextConnection, echoServers, type CloseInfo, type EchoServer } from '../helpers/servers.js';
 
 /** The child's program (CommonJS, run with `node --experimental-websocket -e`). */
 const CHILD_SCRIPT = `
@@ -73,21 +72,10 @@ interface ChildRecord {
   [key: string]: unknown;
 }
 
-// Started lazily inside tests (a failing uvu `before` hook would go unreported).
-let sharedServer: Promise<EchoServer> | undefined;
-const echoServer = (): Promise<EchoServer> => (sharedServer ??= startEcho());
-const extraServers: EchoServer[] = [];
-
-test.after(async () => {
-  if (sharedServer) await (await sharedServer).stop().catch(() => {});
-  for (const server of extraServers) await server.stop().catch(() => {});
-});
-
-async function startExtra(options: ServerOptions): Promise<EchoServer> {
-  const server = await startEcho(options);
-  extraServers.push(server);
-  return server;
-}
+const servers = echoServers();
+const echoServer = servers.shared;
+const startExtra = servers.extra;
+test.after(servers.stopAll);
 
 /** Runs the child against `server` and returns its JSON records once it exits (bounded). */
 async function runNodeClient(server: EchoServer, scenario: string, env: Record<string, string> = {}, ms = 60_000): Promise<ChildRecord[]> {

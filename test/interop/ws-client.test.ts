@@ -7,26 +7,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
 import type { Connection } from '../../src/connection/connection.js';
-import type { ServerOptions } from '../../src/server/options.js';
 import { INTEROP_SIZES, patternBytes, patternText, payloadMismatch, sizeLabel } from '../helpers/payloads.js';
-import { closeOf, nextConnection, startEcho, type EchoServer } from '../helpers/servers.js';
+import { closeOf, nextConnection, echoServers, type EchoServer } from '../helpers/servers.js';
 import { eventually, nextEvent } from '../helpers/timeouts.js';
 
-// Started lazily inside tests (a failing uvu `before` hook would go unreported).
-let sharedServer: Promise<EchoServer> | undefined;
-const echoServer = (): Promise<EchoServer> => (sharedServer ??= startEcho());
-const extraServers: EchoServer[] = [];
-
-test.after(async () => {
-  if (sharedServer) await (await sharedServer).stop().catch(() => {});
-  for (const server of extraServers) await server.stop().catch(() => {});
-});
-
-async function startExtra(options: ServerOptions): Promise<EchoServer> {
-  const server = await startEcho(options);
-  extraServers.push(server);
-  return server;
-}
+const servers = echoServers();
+const echoServer = servers.shared;
+const startExtra = servers.extra;
+test.after(servers.stopAll);
 
 /** A `ws` client, open (within 5 s), with the server-side Connection it got. */
 async function open(server: EchoServer, protocols?: string[]): Promise<{ ws: WebSocket; connection: Connection }> {
