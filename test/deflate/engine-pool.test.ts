@@ -100,7 +100,13 @@ test('200 connections without context takeover share at most pool-size engines; 
       assert.is(await settled(deflate), null);
       assert.ok(joined(inflated.parts).equals(payloads[i]!), `#${index}.${k}: we inflate ws's bytes`);
       const ours = joined(deflated.parts);
-      assert.ok(ours.equals(fromWs[i]!), `#${index}.${k}: our compressed bytes are ws's`);
+      // Node's zlib stream calls deflate again when a write's output ends exactly at the end
+      // of its 16 KiB output buffer; zlib then adds one more empty stored block (00 00 ff ff,
+      // then 00 once the tail is stripped). Where that boundary falls depends on which pooled
+      // engine a message got, so under load it happens to some messages (ws does the same).
+      // It is valid DEFLATE; anything else must be ws's bytes exactly.
+      const extraEmptyBlock = Buffer.concat([fromWs[i]!, Buffer.from([0x00, 0x00, 0xff, 0xff, 0x00])]);
+      assert.ok(ours.equals(fromWs[i]!) || ours.equals(extraEmptyBlock), `#${index}.${k}: our compressed bytes are ws's`);
       const back = await wsCall((callback) => connectionPeer.decompress(ours, true, callback));
       assert.ok(back.equals(payloads[i]!), `#${index}.${k}: ws inflates ours`);
     }
