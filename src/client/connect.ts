@@ -69,17 +69,10 @@ function attempt(url: URL, options: ConnectOptions, redirects: number): Promise<
       path: sent.path,
       method: 'GET',
       headers: sent.headers,
-      agent: options.agent,
-      signal: options.signal,
-      ca: options.ca,
-      cert: options.cert,
-      key: options.key,
-      pfx: options.pfx,
-      passphrase: options.passphrase,
-      rejectUnauthorized: options.rejectUnauthorized,
-      servername: options.servername,
-      checkServerIdentity: options.checkServerIdentity,
-      minVersion: options.minVersion,
+      // An option given as `undefined` replaces Node's default (checkServerIdentity:
+      // undefined breaks every TLS connection), so only the options the caller set go in.
+      ...definedOnly(options, TLS_OPTION_NAMES),
+      ...definedOnly(options, ['agent', 'signal'] as const),
     });
     let settled = false;
     const fail = (error: Error): void => {
@@ -137,6 +130,16 @@ function attempt(url: URL, options: ConnectOptions, redirects: number): Promise<
     });
     request.end();
   });
+}
+
+/** The TLS options `connect()` passes through to `https.request`. */
+const TLS_OPTION_NAMES = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername', 'checkServerIdentity', 'minVersion'] as const;
+
+/** The named options that are set, and no others. */
+function definedOnly<T extends object, K extends keyof T>(options: T, names: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const name of names) if (options[name] !== undefined) out[name] = options[name];
+  return out;
 }
 
 /** Resolves a Location header against the current URL, keeping the ws/wss scheme family. */
