@@ -35,6 +35,15 @@ export interface SendOptions {
   compress?: boolean;
 }
 
+/** How a connection ended: see {@link Connection.closeInfo}. */
+export interface CloseDetails {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+  remote: { code: number; reason: string } | null;
+  error: Error | null;
+}
+
 export interface ConnectionEvents {
   message: [message: DataMessage];
   stream: [stream: MessageStream];
@@ -71,6 +80,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private holds = 0;
   private closeSent = false;
   private closeReceived = false;
+  private remoteClose: { code: number; reason: string } | null = null;
   private closeCode: number = CloseCode.ABNORMAL;
   private closeReason = '';
   private failure: Error | null = null;
@@ -131,9 +141,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.heartbeat?.roundTripTime;
   }
 
-  /** How the connection ended: the close code (1006 when it dropped), once CLOSED. */
-  get closeInfo(): { code: number; reason: string; wasClean: boolean } | undefined {
-    return this.state === ReadyState.CLOSED ? { code: this.closeCode, reason: this.closeReason, wasClean: this.clean } : undefined;
+  /**
+   * How the connection ended, once CLOSED: `code` and `reason` as the 'close' event gave
+   * them (1006 when it dropped; ours when we failed it), `remote` the peer's close frame
+   * if one arrived (null when it never did, or came after we failed the connection:
+   * RFC 6455 §7.1.7 stops processing input), and `error` what failed it.
+   */
+  get closeInfo(): CloseDetails | undefined {
+    if (this.state !== ReadyState.CLOSED) return undefined;
+    return { code: this.closeCode, reason: this.closeReason, wasClean: this.clean, remote: this.remoteClose, error: this.failure };
   }
 
   /**
@@ -327,6 +343,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onCloseFrame(code: number | undefined, reason: string): void {
     this.closeReceived = true;
     this.closeCode = code ?? CloseCode.NO_STATUS;
+    this.remoteClose = { code: this.closeCode, reason };
     this.closeReason = reason;
     if (!this.closeSent) {
       this.state = ReadyState.CLOSING;
