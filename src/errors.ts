@@ -1,4 +1,5 @@
 import { CloseCode } from './close-codes.js';
+import { brand, hasBrand } from './error-brand.js';
 
 /** Node-style string codes of {@link WebSocketError}. */
 export type WebSocketErrorCode =
@@ -21,22 +22,73 @@ export type WebSocketErrorCode =
   | 'WS_ERR_COMPRESSION_NOT_NEGOTIATED'
   | 'WS_ERR_INVALID_COMPRESSED_DATA'
   | 'WS_ERR_UNEXPECTED_EOF'
-  | 'WS_ERR_INVALID_MESSAGE';
+  | 'WS_ERR_INVALID_MESSAGE'
+  | 'WS_ERR_CLOSED';
 
 /**
- * A WebSocket protocol violation. `closeCode` is the status code that RFC 6455
- * asks the endpoint to close with; `code` names the violation in Node's style.
+ * The one error family of wspipe: everything that went wrong on the wire or with a
+ * connection is a WebSocketError (a protocol violation of the peer, a failed opening
+ * handshake — {@link HandshakeError} —, a connection that closed abnormally —
+ * {@link CloseError}). `code` names the failure in Node's style; `closeCode` is the close
+ * status that applies (what RFC 6455 asks the endpoint to close with, or 1006).
+ * Mistakes of the caller (bad options, a message the protocol cannot carry) are plain
+ * TypeErrors and RangeErrors, as in Node's own APIs.
+ *
+ * `instanceof` works across copies of the library — the ESM and the CommonJS build
+ * loaded in one process (the dual-package hazard) —: it checks a brand registered with
+ * `Symbol.for`, not the prototype chain of one copy.
  */
 export class WebSocketError extends Error {
-  readonly code: WebSocketErrorCode;
+  readonly code: string;
   readonly closeCode: number;
 
-  constructor(code: WebSocketErrorCode, closeCode: number, message: string) {
-    super(message);
+  constructor(code: WebSocketErrorCode | (string & {}), closeCode: number, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'WebSocketError';
     this.code = code;
     this.closeCode = closeCode;
   }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, this);
+  }
+}
+brand(WebSocketError, 'WebSocketError');
+
+/** How a connection ended, as its 'close' event reports it. */
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+
+/**
+ * A connection that ended any other way than a clean 1000 (normal), 1001 (going away) or
+ * 1005 (close frame without a code): a drop (1006), a protocol error, an application code.
+ * Async iteration over a connection and `messages$` end with it. `closeCode`, `reason`
+ * and `wasClean` are those of the 'close' event.
+ */
+export class CloseError extends WebSocketError {
+  readonly reason: string;
+  readonly wasClean: boolean;
+
+  constructor(info: CloseInfo, options?: { cause?: unknown }) {
+    super(
+      'WS_ERR_CLOSED',
+      info.code,
+      `WebSocket closed with ${info.code}${info.reason ? `: ${info.reason}` : ''}${info.wasClean ? '' : ' (not clean)'}`,
+      options,
+    );
+    this.name = 'CloseError';
+    this.reason = info.reason;
+    this.wasClean = info.wasClean;
+  }
+}
+brand(CloseError, 'CloseError');
+
+/** Whether a close ends a stream normally rather than with a {@link CloseError}. */
+export function isNormalClose(info: CloseInfo): boolean {
+  return info.wasClean && (info.code === CloseCode.NORMAL || info.code === CloseCode.GOING_AWAY || info.code === CloseCode.NO_STATUS);
 }
 
 /** RFC 6455 §7.4.1: 1002 is the code for a broken framing or protocol rule. */

@@ -1,3 +1,7 @@
+import { CloseCode } from '../close-codes.js';
+import { brand } from '../error-brand.js';
+import { WebSocketError } from '../errors.js';
+
 /** Node-style string codes of {@link HandshakeError}. */
 export type HandshakeErrorCode =
   // Server side: the upgrade request (RFC 6455 §4.2.1).
@@ -22,36 +26,45 @@ export type HandshakeErrorCode =
   // Client side: the server's response (RFC 6455 §4.1).
   | 'WS_ERR_HANDSHAKE_BAD_STATUS'
   | 'WS_ERR_HANDSHAKE_BAD_ACCEPT'
-  | 'WS_ERR_HANDSHAKE_EXTENSION_NOT_OFFERED';
+  | 'WS_ERR_HANDSHAKE_EXTENSION_NOT_OFFERED'
+  // Client side: the peer did not answer with HTTP at all.
+  | 'WS_ERR_HANDSHAKE_NOT_HTTP';
 
 /** Response headers a server sends along with a handshake failure. */
 export type HandshakeErrorHeaders = Readonly<Record<string, string | string[]>>;
 
 /**
- * A failed opening handshake.
+ * A failed opening handshake, in the {@link WebSocketError} family (`closeCode` 1006:
+ * the connection never opened, RFC 6455 §7.1.5).
  *
  * Server side, `statusCode` is the HTTP status to answer with (400, 426, 431, 408,
  * 500) and `headers` the extra response headers (e.g. `Sec-WebSocket-Version: 13`
  * with 426); `buildErrorResponse` / `rejectSocket` use both.
  *
  * Client side, `statusCode` is the status the server answered with (101 when the
- * server switched protocols but its response was invalid).
+ * server switched protocols but its response was invalid, 0 when no HTTP response came),
+ * `statusMessage` its reason phrase and `body` the start of its response body, which
+ * usually says why.
  */
-export class HandshakeError extends Error {
+export class HandshakeError extends WebSocketError {
+  declare readonly code: HandshakeErrorCode;
   readonly statusCode: number;
-  readonly code: HandshakeErrorCode;
   readonly headers: HandshakeErrorHeaders | undefined;
+  readonly statusMessage: string;
+  readonly body: string;
 
   constructor(
     statusCode: number,
     code: HandshakeErrorCode,
     message: string,
-    options: { headers?: HandshakeErrorHeaders; cause?: unknown } = {},
+    options: { headers?: HandshakeErrorHeaders; cause?: unknown; statusMessage?: string; body?: string } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, CloseCode.ABNORMAL, message, options);
     this.name = 'HandshakeError';
     this.statusCode = statusCode;
-    this.code = code;
     this.headers = options.headers;
+    this.statusMessage = options.statusMessage ?? '';
+    this.body = options.body ?? '';
   }
 }
+brand(HandshakeError, 'HandshakeError');

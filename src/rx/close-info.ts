@@ -1,36 +1,7 @@
 import { CloseCode, isValidWireCloseCode } from '../close-codes.js';
 import { MAX_CLOSE_REASON_BYTES } from '../transforms/close-frame.js';
 
-/** How one underlying connection ended, as its 'close' event reports it. */
-export interface CloseInfo {
-  code: number;
-  reason: string;
-  wasClean: boolean;
-}
-
-/**
- * A close that ends a stream with an error: anything but a clean 1000 (normal), 1001
- * (going away) or 1005 (close frame without a code). Shaped like a CloseEvent, so that
- * code written for rxjs's webSocket (`err.code`, `err.reason`) keeps working.
- */
-export class CloseError extends Error implements CloseInfo {
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
-
-  constructor(info: CloseInfo) {
-    super(`WebSocket closed with ${info.code}${info.reason ? `: ${info.reason}` : ''}${info.wasClean ? '' : ' (not clean)'}`);
-    this.name = 'CloseError';
-    this.code = info.code;
-    this.reason = info.reason;
-    this.wasClean = info.wasClean;
-  }
-}
-
-/** Whether a close ends a stream by completing it rather than with a {@link CloseError}. */
-export function isNormalClose(info: CloseInfo): boolean {
-  return info.wasClean && (info.code === CloseCode.NORMAL || info.code === CloseCode.GOING_AWAY || info.code === CloseCode.NO_STATUS);
-}
+export { CloseError, isNormalClose, type CloseInfo } from '../errors.js';
 
 /**
  * The close frame to send for an error passed to `error(e)`: its `closeCode` (a

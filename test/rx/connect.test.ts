@@ -112,7 +112,7 @@ test('a server close with 1000 completes; with an application code it errors wit
   subject.next('4002');
   const error = await failed;
   assert.instance(error, CloseError);
-  assert.is((error as CloseError).code, 4002);
+  assert.is((error as CloseError).closeCode, 4002);
   assert.is((error as CloseError).reason, 'server reason');
   await ts.close();
 });

@@ -44,7 +44,7 @@ test('broadcast hub: each message reaches every other client, not its sender', a
   await eventually(() => inboxes[1]!.length === 3);
   assert.is(inboxes[1]![2], 'still here');
   assert.is(inboxes[2]!.length, 2);
-  assert.is((errors[0] as { code: number }).code, 1006);
+  assert.is((errors[0] as { closeCode: number }).closeCode, 1006);
 
   subs.forEach((sub) => sub.unsubscribe());
   await Promise.all(clients.map((client) => when(client.state$, (s) => s === 'closed')));

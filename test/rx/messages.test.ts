@@ -40,7 +40,7 @@ test('messages$ on the server side; a clean close with an application code error
   client.close(4000, 'app says bye');
   const error = await ended;
   assert.instance(error, CloseError);
-  assert.is((error as CloseError).code, 4000);
+  assert.is((error as CloseError).closeCode, 4000);
   assert.is((error as CloseError).reason, 'app says bye');
   assert.is((error as CloseError).wasClean, true);
   assert.equal(received, ['one', 'two']);
@@ -52,7 +52,7 @@ test('messages$ errors with 1006 when the peer drops the connection', async () =
   const client = await connect(ts.url);
   const error = await firstValueFrom(messages$(client)).catch((e: unknown) => e);
   assert.instance(error, CloseError);
-  assert.is((error as CloseError).code, 1006);
+  assert.is((error as CloseError).closeCode, 1006);
   assert.is((error as CloseError).wasClean, false);
   await ts.close();
 });

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { firstValueFrom, lastValueFrom, toArray, VirtualTimeScheduler } from 'rxjs';
 import { HandshakeError } from '../../src/handshake/index.js';
-import { backoffDelay, connect$, reconnectPolicy, type CloseInfo } from '../../src/rx/index.js';
+import { backoffDelay, connect$, reconnectPolicy, CloseError, type CloseInfo } from '../../src/rx/index.js';
 import type { DataMessage } from '../../src/transforms/records.js';
 import { guardLeaks, eventually, recordText, startServer, when } from './helpers.js';
 
@@ -146,7 +146,7 @@ test('shouldReconnect decides; the stream errors with the close that ended it', 
   const ts = await startServer((connection) => connection.close(4400, 'go away'));
   const subject = connect$(ts.url, { reconnect: { shouldReconnect: (cause) => !('code' in cause) || cause.code !== 4400 } });
   const error = await firstValueFrom(subject).catch((e: unknown) => e);
-  assert.is((error as CloseInfo).code, 4400);
+  assert.is((error as CloseError).closeCode, 4400);
   assert.is(subject.state, 'closed');
   await ts.close();
 });
