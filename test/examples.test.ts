@@ -20,7 +20,7 @@ test('raw socket through the stages with stream.pipeline, against a ws client', 
 test('server and client with async iteration', async () => {
   const output = await runExample('examples/server-and-client.ts');
   assert.match(output, /echo: one\necho: two\necho: three/);
-  assert.match(output, /closed: \{"code":1000,"reason":"","wasClean":true\}/);
+  assert.match(output, /closed: \{"code":1000,"reason":"","wasClean":true,"remote":\{"code":1000,"reason":""\},"error":null\}/);
 });
 
 test.run();

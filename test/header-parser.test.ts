@@ -69,8 +69,8 @@ test('payloads are slices of the input, never copies', () => {
   assert.is(part!.data.byteOffset, chunk.byteOffset + 4);
 });
 
-test('a frame larger than memory streams as pieces (announced 2^40 bytes)', () => {
-  const core = new HeaderParserCore({}, { accept: (part) => { count++; bytes += part.data.length; } });
+test('a frame larger than memory streams as pieces (announced 2^40 bytes, maxPayload Infinity)', () => {
+  const core = new HeaderParserCore({ maxPayload: Infinity }, { accept: (part) => { count++; bytes += part.data.length; } });
   let count = 0;
   let bytes = 0;
   core.accept(frame({ opcode: 2, announcedLength: 2n ** 40n, lengthBits: 64 }));
@@ -139,12 +139,12 @@ test('input ending inside a header or a payload → error with 1006', () => {
   }
 });
 
-test('maxFramePayload refuses an oversized plain data frame at its header (1009), not compressed or control ones', () => {
-  const error = parseError(frame({ opcode: 2, announcedLength: 1025 }), { maxFramePayload: 1024 });
+test('maxPayload refuses an oversized plain data frame at its header (1009), not compressed or control ones', () => {
+  const error = parseError(frame({ opcode: 2, announcedLength: 1025 }), { maxPayload: 1024 });
   assert.is(error.closeCode, 1009);
   assert.is(error.code, 'WS_ERR_MESSAGE_TOO_BIG');
-  assert.is(parse([frame({ opcode: 2, payload: Buffer.alloc(1024) })], { maxFramePayload: 1024 }).length, 1);
-  const compressed = new HeaderParserCore({ maxFramePayload: 10, allowRsv1: true }, { accept: () => {} });
+  assert.is(parse([frame({ opcode: 2, payload: Buffer.alloc(1024) })], { maxPayload: 1024 }).length, 1);
+  const compressed = new HeaderParserCore({ maxPayload: 10, allowRsv1: true }, { accept: () => {} });
   compressed.accept(frame({ opcode: 2, rsv1: true, announcedLength: 1000 }));
 });
 

@@ -1,67 +1,42 @@
-import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { assertStagePositions } from '../connection/chains.js';
 import { Connection } from '../connection/connection.js';
-import type { ConnectionOptions } from '../connection/options.js';
-import {
-  buildUpgradeRequest,
-  HandshakeError,
-  validateUpgradeResponse,
-  type OutgoingHttpHeaders,
-  type PerMessageDeflateOptions,
-} from '../handshake/index.js';
+import { buildUpgradeRequest, HandshakeError, validateUpgradeResponse, type UpgradeRequest } from '../handshake/index.js';
+import { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, validateConnectOptions, type ConnectOptions } from './connect-options.js';
+import { readErrorBody } from './error-body.js';
 
-/** Opening handshake timeout by default: the same 10 s the server gives a client. */
-export const DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS = 10_000;
-/** Redirects followed at most, when following is asked for. */
-export const DEFAULT_MAX_REDIRECTS = 10;
-
-export interface ConnectOptions
-  extends Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'deflate' | 'head'>,
-    Pick<TlsConnectionOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername' | 'checkServerIdentity' | 'minVersion'> {
-  /** Subprotocols to offer, most preferred first. */
-  protocols?: string | readonly string[];
-  /** Extra request headers (not the handshake's own). */
-  headers?: OutgoingHttpHeaders;
-  origin?: string;
-  /** An http(s) Agent, e.g. for proxies or connection pooling. */
-  agent?: Agent;
-  /** Milliseconds for the whole opening handshake. Default 10 s. */
-  handshakeTimeout?: number;
-  signal?: AbortSignal;
-  /** Offer permessage-deflate (default false). */
-  perMessageDeflate?: boolean | PerMessageDeflateOptions;
-  /** Follow HTTP redirects (3xx with Location). Default false. */
-  followRedirects?: boolean;
-  /** Default 10. */
-  maxRedirects?: number;
-}
+export { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, type ConnectOptions } from './connect-options.js';
 
 /**
  * Opens a WebSocket connection to a `ws://` or `wss://` URL (IPv6 literals included)
- * and resolves once the opening handshake succeeded (RFC 6455 §4.1). Rejects with a
- * HandshakeError (the server's status in `statusCode`), a timeout, an abort, or a
- * socket error.
+ * and resolves once the opening handshake succeeded (RFC 6455 §4.1).
+ *
+ * Bad arguments throw at the call (a TypeError or RangeError naming the option). The
+ * promise rejects with a {@link HandshakeError} when the handshake fails (an HTTP error
+ * response, with its status, reason phrase and body; a peer that does not speak HTTP; an
+ * invalid 101 response; the handshake timeout), or with the socket's own error (refused,
+ * reset, TLS verification) or an AbortError.
  */
 export function connect(url: string | URL, options: ConnectOptions = {}): Promise<Connection> {
-  try {
-    assertStagePositions(options.stages);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return attempt(new URL(url), options, 0);
+  validateConnectOptions(options);
+  const target = new URL(url);
+  // Builds (and so checks) the request now, so that a bad subprotocol or header throws here.
+  const request = buildRequest(target, options);
+  return attempt(target, request, options, 0);
 }
 
-function attempt(url: URL, options: ConnectOptions, redirects: number): Promise<Connection> {
+function buildRequest(url: URL, options: ConnectOptions): UpgradeRequest {
+  return buildUpgradeRequest(url, {
+    protocols: options.protocols,
+    headers: options.headers,
+    origin: options.origin,
+    perMessageDeflate: options.perMessageDeflate,
+  });
+}
+
+function attempt(url: URL, sent: UpgradeRequest, options: ConnectOptions, redirects: number): Promise<Connection> {
   return new Promise<Connection>((resolve, reject) => {
-    const sent = buildUpgradeRequest(url, {
-      protocols: options.protocols,
-      headers: options.headers,
-      origin: options.origin,
-      perMessageDeflate: options.perMessageDeflate,
-    });
     const secure = url.protocol === 'wss:' || url.protocol === 'https:';
     const request = (secure ? httpsRequest : httpRequest)({
       host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
@@ -84,12 +59,12 @@ function attempt(url: URL, options: ConnectOptions, redirects: number): Promise<
     };
     const timeout = options.handshakeTimeout ?? DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS;
     const timer = setTimeout(() => fail(new HandshakeError(0, 'WS_ERR_HANDSHAKE_TIMEOUT', `Opening handshake timed out after ${timeout} ms`)), timeout);
-    request.on('error', fail);
+    request.on('error', (error: Error & { code?: string }) => fail(notHttp(error) ?? error));
     request.on('response', (response: IncomingMessage) => {
       const location = response.headers.location;
       const status = response.statusCode ?? 0;
-      response.resume();
       if (options.followRedirects && status >= 300 && status < 400 && location) {
+        response.resume();
         const max = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
         if (redirects >= max) {
           fail(new HandshakeError(status, 'WS_ERR_HANDSHAKE_BAD_STATUS', `Too many redirects (more than ${max})`));
@@ -98,10 +73,18 @@ function attempt(url: URL, options: ConnectOptions, redirects: number): Promise<
         settled = true;
         clearTimeout(timer);
         request.destroy();
-        attempt(redirectTarget(url, location), options, redirects + 1).then(resolve, reject);
+        let next: { url: URL; sent: UpgradeRequest };
+        try {
+          const target = redirectTarget(url, location);
+          next = { url: target, sent: buildRequest(target, options) };
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        attempt(next.url, next.sent, options, redirects + 1).then(resolve, reject);
         return;
       }
-      fail(new HandshakeError(status, 'WS_ERR_HANDSHAKE_BAD_STATUS', `Unexpected server response: ${status}`));
+      readErrorBody(response).then((body) => fail(badStatus(response, body)), fail);
     });
     request.on('upgrade', (response: IncomingMessage, socket: Socket, head: Buffer) => {
       if (settled) {
@@ -132,6 +115,23 @@ function attempt(url: URL, options: ConnectOptions, redirects: number): Promise<
   });
 }
 
+/** A response other than 101: its status, reason phrase and what its body says. */
+function badStatus(response: IncomingMessage, body: string): HandshakeError {
+  const status = response.statusCode ?? 0;
+  const statusMessage = response.statusMessage ?? '';
+  const said = body.trim() === '' || body.trim() === statusMessage ? '' : `: ${body.trim()}`;
+  return new HandshakeError(status, 'WS_ERR_HANDSHAKE_BAD_STATUS', `Unexpected server response: ${status} ${statusMessage}${said}`.trimEnd(), {
+    statusMessage,
+    body,
+  });
+}
+
+/** Node's HTTP parser failed (`HPE_*`): the peer does not speak HTTP. */
+function notHttp(error: Error & { code?: string }): HandshakeError | null {
+  if (typeof error.code !== 'string' || !error.code.startsWith('HPE_')) return null;
+  return new HandshakeError(0, 'WS_ERR_HANDSHAKE_NOT_HTTP', `The server did not answer with HTTP (${error.code}: ${error.message})`, { cause: error });
+}
+
 /** The TLS options `connect()` passes through to `https.request`. */
 const TLS_OPTION_NAMES = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername', 'checkServerIdentity', 'minVersion'] as const;
 
@@ -149,4 +149,3 @@ function redirectTarget(current: URL, location: string): URL {
   if (next.protocol === 'https:') next.protocol = 'wss:';
   return next;
 }
-

@@ -18,8 +18,10 @@ import {
   DEFAULT_ITERATOR_HIGH_WATER,
   DEFAULT_MAX_BUFFERED_AMOUNT,
   ERROR_GRACE_MS,
+  CONNECTION_SCHEMA,
   type ConnectionOptions,
 } from './options.js';
+import { validateOptions } from '../validation/schema.js';
 import { ReadyState, type ReadyStateValue } from './ready-state.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
@@ -92,6 +94,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   constructor(socket: Duplex, options: ConnectionOptions) {
     super();
+    validateOptions(options, CONNECTION_SCHEMA);
     this.socket = socket;
     this.role = options.role;
     this.protocol = options.protocol ?? '';

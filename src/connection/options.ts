@@ -1,6 +1,22 @@
 import type { Transform } from 'node:stream';
+import { DECODE_STAGE_NAMES, ENCODE_STAGE_NAMES, type DecodeStageName, type EncodeStageName } from '../transforms/chain-stages.js';
 import type { NegotiatedDeflate } from '../handshake/permessage-deflate/options.js';
-import type { DecoderLimits } from '../transforms/limits.js';
+import { DECODER_LIMITS_SCHEMA, type DecoderLimits } from '../transforms/limits.js';
+import { FRAGMENTER_SCHEMA } from '../transforms/encode/fragmenter.js';
+import {
+  arrayOf,
+  boolean,
+  bytes,
+  func,
+  integer,
+  milliseconds,
+  nullable,
+  object,
+  oneOf,
+  required,
+  string,
+  type Schema,
+} from '../validation/schema.js';
 import type { Role } from '../transforms/records.js';
 
 /** RFC 6455 §7.1.1 leaves the wait for the peer's close to us: 30 s, as browsers roughly do. */
@@ -20,9 +36,9 @@ export interface HeartbeatOptions {
 }
 
 /** Where a user stage goes in the decode chain: after the named stage. */
-export type DecodeStagePosition = 'HeaderParser' | 'Unmasker' | 'Defragmenter' | 'Inflate' | 'MessageDecoder';
+export type DecodeStagePosition = DecodeStageName;
 /** Where a user stage goes in the encode chain: after the named stage. */
-export type EncodeStagePosition = 'MessageEncoder' | 'Deflate' | 'Fragmenter' | 'Masker' | 'FrameSerializer';
+export type EncodeStagePosition = EncodeStageName;
 
 /** A user Transform inserted into a chain; `create` is called once per connection. */
 export interface StageInsertion<Position extends string> {
@@ -59,3 +75,29 @@ export interface ConnectionOptions extends DecoderLimits {
   /** Bytes that arrived after the handshake and belong to the WebSocket stream. */
   head?: Buffer;
 }
+
+function insertions(positions: readonly string[]): ReturnType<typeof arrayOf> {
+  return arrayOf(object({ after: required(oneOf(positions)), create: required(func) }, 'a stage insertion { after, create }'));
+}
+
+/** The checks of the options every connection takes (the server's and the client's too). */
+export const CONNECTION_OPTIONS_SCHEMA: Schema = {
+  ...DECODER_LIMITS_SCHEMA,
+  ...FRAGMENTER_SCHEMA,
+  autoPong: boolean,
+  closeTimeout: milliseconds(0),
+  heartbeat: object({ interval: required(milliseconds(1)), timeout: milliseconds(1) }),
+  maxBufferedAmount: integer(0, Infinity),
+  streamMessages: boolean,
+  stages: object({ decode: insertions(DECODE_STAGE_NAMES), encode: insertions(ENCODE_STAGE_NAMES) }),
+};
+
+/** What `new Connection(socket, options)` checks: the above, and what the handshake agreed. */
+export const CONNECTION_SCHEMA: Schema = {
+  ...CONNECTION_OPTIONS_SCHEMA,
+  role: required(oneOf(['server', 'client'])),
+  protocol: string(),
+  extensions: string(),
+  head: bytes,
+  deflate: nullable(object({}, 'the negotiated permessage-deflate parameters')),
+};

@@ -2,7 +2,22 @@ import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { TlsOptions } from 'node:tls';
 import type { OutgoingHttpHeaders, PerMessageDeflateOptions, ProtocolChooser } from '../handshake/index.js';
-import type { ConnectionOptions } from '../connection/options.js';
+import { CONNECTION_OPTIONS_SCHEMA, type ConnectionOptions } from '../connection/options.js';
+import { isToken } from '../handshake/http-syntax.js';
+import { perMessageDeflateSchema } from '../transforms/deflate/parameters.js';
+import {
+  arrayOf,
+  boolean,
+  either,
+  func,
+  integer,
+  milliseconds,
+  object,
+  string,
+  validateOptions,
+  withMethods,
+  type Schema,
+} from '../validation/schema.js';
 
 /** The request as the server sees it: node:http's IncomingMessage fits, and so does a request read from a bare socket. */
 export interface UpgradeRequestView {
@@ -55,4 +70,35 @@ export interface ServerOptions extends ServerConnectionOptions {
   maxHeaderCount?: number;
   /** Bare sockets only: ms for the request head to arrive. Default 10 s (then 408). */
   handshakeTimeout?: number;
+}
+
+/** The checks of every server option, run by the constructor. */
+export const SERVER_SCHEMA: Schema = {
+  ...CONNECTION_OPTIONS_SCHEMA,
+  port: integer(0, 65535),
+  host: string(),
+  backlog: integer(0, 2 ** 31 - 1),
+  tls: object({}, 'an object of TLS options (tls.createServer)'),
+  server: withMethods('an http or https server', 'on', 'off', 'address'),
+  noServer: boolean,
+  path: string((path) => path.startsWith('/'), 'a path starting with "/"'),
+  handleProtocols: either(func, arrayOf(string(isToken, 'a subprotocol token'))),
+  verifyClient: func,
+  headers: func,
+  perMessageDeflate: either(boolean, object(perMessageDeflateSchema('server'))),
+  maxHeaderBytes: integer(1),
+  maxHeaderCount: integer(1),
+  handshakeTimeout: milliseconds(1),
+};
+
+/** Checks `options` at the call: every option's type and range, and that they fit together. */
+export function validateServerOptions(options: ServerOptions): void {
+  validateOptions(options, SERVER_SCHEMA);
+  const given = (['port', 'server', 'noServer'] as const).filter((name) => options[name] !== undefined && options[name] !== false);
+  if (given.length > 1) {
+    throw new TypeError(`Give one of the "port", "server" and "noServer" options, not ${given.map((name) => `"${name}"`).join(' and ')}`);
+  }
+  if (options.tls !== undefined && (options.server !== undefined || options.noServer === true)) {
+    throw new TypeError('The "tls" option is for a server that listens itself; an attached server brings its own TLS');
+  }
 }

@@ -4,7 +4,6 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { CloseCode } from '../close-codes.js';
-import { assertStagePositions } from '../connection/chains.js';
 import { Connection } from '../connection/connection.js';
 import { ReadyState } from '../connection/ready-state.js';
 import {
@@ -16,7 +15,7 @@ import {
   selectProtocol,
   validateUpgradeRequest,
 } from '../handshake/index.js';
-import type { ServerOptions, UpgradeRequestView } from './options.js';
+import { validateServerOptions, type ServerOptions, type UpgradeRequestView } from './options.js';
 
 export interface ServerEvents {
   listening: [];
@@ -45,7 +44,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   constructor(options: ServerOptions = {}) {
     super();
-    assertStagePositions(options.stages);
+    validateServerOptions(options);
     this.options = options;
     if (options.server) {
       this.attached = options.server as HttpServer;

@@ -30,6 +30,13 @@ export interface EncoderOptions extends FragmenterOptions {
   deflate?: DeflateOptions | undefined;
 }
 
+/** The decode chain's stages, in order: the names users place their own stages after. Inflate only runs with permessage-deflate. */
+export const DECODE_STAGE_NAMES = ['HeaderParser', 'Unmasker', 'Defragmenter', 'Inflate', 'MessageDecoder'] as const;
+/** The encode chain's stages, in order. Deflate only runs with permessage-deflate. */
+export const ENCODE_STAGE_NAMES = ['MessageEncoder', 'Deflate', 'Fragmenter', 'Masker', 'FrameSerializer'] as const;
+export type DecodeStageName = (typeof DECODE_STAGE_NAMES)[number];
+export type EncodeStageName = (typeof ENCODE_STAGE_NAMES)[number];
+
 /** One stage of a chain, by name, with the factory of its core. */
 export interface NamedStage {
   readonly name: string;
@@ -37,7 +44,7 @@ export interface NamedStage {
 }
 
 /** Names a core factory; the records between stages are typed by the cores themselves. */
-export function namedStage<In, Out>(name: string, create: (next: RecordSink<Out>) => StageCore<In>): NamedStage {
+export function namedStage<In, Out>(name: DecodeStageName | EncodeStageName, create: (next: RecordSink<Out>) => StageCore<In>): NamedStage {
   return { name, create: create as (next: RecordSink<unknown>) => StageCore<unknown> };
 }
 
@@ -52,7 +59,8 @@ export function decodeStages(options: DecoderChainOptions, tail?: NamedStage): N
     ...options,
     // RFC 7692 §6: RSV1 is the "Per-Message Compressed" bit.
     allowRsv1: options.allowRsv1 === true || inflate !== undefined,
-    maxFramePayload: tail ? undefined : resolveMaxPayload(options),
+    // A streaming tail bounds messages by backpressure instead: frames of any size pass.
+    maxPayload: tail ? Infinity : resolveMaxPayload(options),
   };
   const stages = [
     namedStage('HeaderParser', (next: RecordSink<never>) => new HeaderParserCore(parserOptions, next)),

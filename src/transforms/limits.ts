@@ -1,3 +1,4 @@
+import { boolean, integer, oneOf, required, type Schema } from '../validation/schema.js';
 import type { Role } from './records.js';
 
 /**
@@ -17,7 +18,7 @@ export const DEFAULT_MAX_FRAGMENTS = 1 << 20;
 
 /** Every limit of the decode chain, with the defaults above. */
 export interface DecoderLimits {
-  /** Largest message in bytes (after decompression). Default {@link DEFAULT_MAX_PAYLOAD}. */
+  /** Largest message in bytes (after decompression); Infinity for none. Default {@link DEFAULT_MAX_PAYLOAD}. */
   maxPayload?: number;
   /** Most frames per message. Default {@link DEFAULT_MAX_FRAGMENTS}. */
   maxFragments?: number;
@@ -37,18 +38,17 @@ export interface DecoderOptions extends DecoderLimits, ReservedBits {
   role: Role;
 }
 
+/** The checks of the decoder's options, shared by every stage that takes them. */
+export const DECODER_LIMITS_SCHEMA: Schema = { maxPayload: integer(0, Infinity), maxFragments: integer(1) };
+export const RESERVED_BITS_SCHEMA: Schema = { allowRsv1: boolean, allowRsv2: boolean, allowRsv3: boolean };
+/** `role`, which the stages that mask or unmask cannot do without. */
+export const ROLE_SCHEMA: Schema = { role: required(oneOf(['server', 'client'])) };
+export const DECODER_SCHEMA: Schema = { ...DECODER_LIMITS_SCHEMA, ...RESERVED_BITS_SCHEMA, ...ROLE_SCHEMA };
+
 export function resolveMaxPayload(options: DecoderLimits): number {
-  return positiveLimit(options.maxPayload, DEFAULT_MAX_PAYLOAD, 'maxPayload');
+  return options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
 }
 
 export function resolveMaxFragments(options: DecoderLimits): number {
-  return positiveLimit(options.maxFragments, DEFAULT_MAX_FRAGMENTS, 'maxFragments');
-}
-
-function positiveLimit(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!(value >= 0) || !Number.isFinite(value)) {
-    throw new RangeError(`${name} must be a finite number >= 0, got ${String(value)}`);
-  }
-  return value;
+  return options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
 }

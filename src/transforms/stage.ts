@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import { toError, WebSocketError } from '../errors.js';
+import { boolean, checkValue } from '../validation/schema.js';
 
 /** Where a stage delivers its output records. */
 export interface RecordSink<T> {
@@ -50,6 +51,7 @@ export class StageTransform<In, Out> extends Transform implements RecordSink<Out
 
   constructor(build: (sink: RecordSink<Out>) => StageCore<In>, options: TransformOptions & StageStreamOptions) {
     const { batch, ...streamOptions } = options;
+    checkValue(boolean, batch ?? false, 'batch');
     super(streamOptions);
     this.batching = batch === true;
     this.core = build(this);

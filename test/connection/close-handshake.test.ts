@@ -158,7 +158,7 @@ test("'closing' fires when the handshake starts on either side; closeInfo tells 
   assert.equal(await clientClosing, [4005, 'going']);
   assert.equal(await serverClosing, [4005, 'going']);
   await once(pair.client, 'close');
-  assert.equal(pair.client.closeInfo, { code: 4005, reason: '', wasClean: true });
+  assert.equal(pair.client.closeInfo, { code: 4005, reason: "", wasClean: true, remote: { code: 4005, reason: "" }, error: null });
   await pair.close();
 });
 

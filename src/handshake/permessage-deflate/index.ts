@@ -3,7 +3,6 @@ export {
   MIN_WINDOW_BITS,
   MAX_WINDOW_BITS,
   MIN_DEFLATE_WINDOW_BITS,
-  inflateWindowBits,
   validateDeflateOptions,
   type PerMessageDeflateOptions,
   type NegotiatedDeflate,

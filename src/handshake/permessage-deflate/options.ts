@@ -1,17 +1,11 @@
+import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS, perMessageDeflateSchema } from '../../transforms/deflate/parameters.js';
+import { validateOptions } from '../../validation/schema.js';
+
 /** RFC 7692 §7: the registered extension name. */
 export const PERMESSAGE_DEFLATE = 'permessage-deflate';
 
-/** RFC 7692 §7.1.2: window bits range from 8 (256 bytes) to 15 (32 KiB, the default). */
-export const MIN_WINDOW_BITS = 8;
-export const MAX_WINDOW_BITS = 15;
-
-/**
- * The smallest window Node's zlib can *compress* with. Raw deflate with windowBits 8
- * silently uses 9, and a peer holding only a 256-byte window may then fail to
- * inflate it, so we never agree to compress with 8 (see the server and client
- * negotiation functions).
- */
-export const MIN_DEFLATE_WINDOW_BITS = 9;
+/** The RFC 7692 window limits, re-exported from the one place they are defined. */
+export { MAX_WINDOW_BITS, MIN_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS as MIN_DEFLATE_WINDOW_BITS };
 
 /**
  * Options of permessage-deflate, for either role. The four RFC 7692 parameters mean:
@@ -56,9 +50,9 @@ export interface PerMessageDeflateOptions {
  * govern data the server compresses and the client inflates, `client*` fields the
  * other direction. Window bits are 8..15 (15 when not negotiated).
  *
- * The side that compresses never gets a window below 9 from negotiation. The side
- * that inflates must use `inflateWindowBits(bits)` (i.e. at least 9), since a larger
- * window always inflates data made with a smaller one.
+ * The side that compresses never gets a window below 9 from negotiation; the side that
+ * inflates uses at least 9, since a larger window always inflates data made with a
+ * smaller one.
  */
 export interface NegotiatedDeflate {
   readonly serverNoContextTakeover: boolean;
@@ -70,46 +64,13 @@ export interface NegotiatedDeflate {
   readonly memLevel?: number | undefined;
 }
 
-/** The windowBits to give zlib's inflateRaw for a negotiated window (never below 9). */
-export function inflateWindowBits(bits: number): number {
-  return Math.max(bits, MIN_DEFLATE_WINDOW_BITS);
-}
-
-function checkBits(name: string, value: unknown, min: number, why: string): void {
-  if (value === undefined || typeof value === 'boolean') return;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_WINDOW_BITS) {
-    throw new RangeError(`perMessageDeflate.${name} must be an integer from ${min} to ${MAX_WINDOW_BITS}${why}`);
-  }
-}
-
-function checkRange(name: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`perMessageDeflate.${name} must be an integer from ${min} to ${max}`);
-  }
-}
-
-const NO_EIGHT = " (Node's zlib cannot compress with an 8-bit window)";
-
 /**
- * Checks options for a role and throws a RangeError on a bad value. Window bits the
- * role would compress with must be 9..15; those it only asks for or inflates with
- * may be 8..15.
+ * Checks options for a role, naming the option (`perMessageDeflate.level`) in the
+ * TypeError or RangeError: window bits the role compresses with must be 9..15, those it
+ * only asks for or inflates with 8..15.
  */
-export function validateDeflateOptions(options: PerMessageDeflateOptions, role: 'server' | 'client'): void {
-  if (typeof options.serverMaxWindowBits === 'boolean') {
-    throw new RangeError('perMessageDeflate.serverMaxWindowBits must be a number');
-  }
-  if (role === 'server') {
-    checkBits('serverMaxWindowBits', options.serverMaxWindowBits, MIN_DEFLATE_WINDOW_BITS, NO_EIGHT);
-    checkBits('clientMaxWindowBits', options.clientMaxWindowBits, MIN_WINDOW_BITS, '');
-  } else {
-    checkBits('serverMaxWindowBits', options.serverMaxWindowBits, MIN_WINDOW_BITS, '');
-    checkBits('clientMaxWindowBits', options.clientMaxWindowBits, MIN_DEFLATE_WINDOW_BITS, NO_EIGHT);
-  }
-  checkRange('threshold', options.threshold, 0, Number.MAX_SAFE_INTEGER);
-  checkRange('level', options.level, -1, 9);
-  checkRange('memLevel', options.memLevel, 1, 9);
+export function validateDeflateOptions(options: unknown, role: 'server' | 'client', where = 'perMessageDeflate'): void {
+  validateOptions(options, perMessageDeflateSchema(role), where);
 }
 
 /** The pass-through fields of the options, for {@link NegotiatedDeflate}. */

@@ -1,6 +1,7 @@
 import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, WebSocketError } from '../../errors.js';
-import { resolveMaxFragments, type DecoderLimits } from '../limits.js';
+import { DECODER_LIMITS_SCHEMA, resolveMaxFragments, type DecoderLimits } from '../limits.js';
+import { validateOptions } from '../../validation/schema.js';
 import { Opcode, type FramePart, type MessageKind, type MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
@@ -25,6 +26,7 @@ export class DefragmenterCore implements StageCore<FramePart> {
     options: DefragmenterOptions,
     private readonly next: RecordSink<MessagePart>,
   ) {
+    validateOptions(options, { maxFragments: DECODER_LIMITS_SCHEMA.maxFragments! });
     this.maxFragments = resolveMaxFragments(options);
   }
 

@@ -1,6 +1,7 @@
 import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, WebSocketError } from '../../errors.js';
-import type { ReservedBits } from '../limits.js';
+import { DECODER_LIMITS_SCHEMA, RESERVED_BITS_SCHEMA, resolveMaxPayload, type DecoderLimits, type ReservedBits } from '../limits.js';
+import { validateOptions } from '../../validation/schema.js';
 import { EMPTY_BUFFER, sliceOf, type FrameHeader, type FramePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
@@ -11,14 +12,9 @@ const MAX_CONTROL_PAYLOAD = 125;
 /** Lengths are JS numbers: above 2^53 - 1 they lose precision, so refuse them (1009). */
 const MAX_SAFE_HIGH_WORD = 0x1fffff;
 
-export interface HeaderParserOptions extends ReservedBits {
-  /**
-   * Refuse (1009) an uncompressed data frame whose announced length alone exceeds this,
-   * as soon as its header arrives. Off by default: on its own the parser streams frames
-   * of any size. The fused decoder sets it to `maxPayload`.
-   */
-  maxFramePayload?: number;
-}
+export interface HeaderParserOptions extends ReservedBits, Pick<DecoderLimits, 'maxPayload'> {}
+
+const SCHEMA = { ...RESERVED_BITS_SCHEMA, maxPayload: DECODER_LIMITS_SCHEMA.maxPayload! };
 
 /**
  * Bytes → FrameParts. Parses the 2–14 byte header incrementally across any chunk
@@ -27,7 +23,12 @@ export interface HeaderParserOptions extends ReservedBits {
  */
 export class HeaderParserCore implements StageCore<Buffer> {
   private readonly rsvAllowed: number;
-  private readonly maxFramePayload: number;
+  /**
+   * An uncompressed data frame whose announced length alone exceeds this is refused (1009)
+   * as soon as its header arrives, as MessageDecoder would refuse its message later:
+   * the same options give the same verdict whether the stages are fused or not.
+   */
+  private readonly maxPayload: number;
   private readonly scratch = Buffer.allocUnsafe(MAX_HEADER_SIZE);
   /** Bytes of a split header held in `scratch`. */
   private scratchLength = 0;
@@ -39,8 +40,9 @@ export class HeaderParserCore implements StageCore<Buffer> {
     options: HeaderParserOptions,
     private readonly next: RecordSink<FramePart>,
   ) {
+    validateOptions(options, SCHEMA);
     this.rsvAllowed = (options.allowRsv1 ? 0x40 : 0) | (options.allowRsv2 ? 0x20 : 0) | (options.allowRsv3 ? 0x10 : 0);
-    this.maxFramePayload = options.maxFramePayload ?? Infinity;
+    this.maxPayload = resolveMaxPayload(options);
   }
 
   accept(chunk: Buffer): void {
@@ -145,8 +147,8 @@ export class HeaderParserCore implements StageCore<Buffer> {
       if (payloadLength < 0x10000) throw nonMinimalLengthError();
     }
     // A compressed frame's inflated size is what counts (RFC 7692), so only plain frames are refused here.
-    if (payloadLength > this.maxFramePayload && opcode < 0x8 && (b0 & 0x40) === 0) {
-      throw tooBigError('WS_ERR_MESSAGE_TOO_BIG', `Frame of ${payloadLength} bytes is larger than maxPayload (${this.maxFramePayload} bytes)`);
+    if (payloadLength > this.maxPayload && opcode < 0x8 && (b0 & 0x40) === 0) {
+      throw tooBigError('WS_ERR_MESSAGE_TOO_BIG', `Frame of ${payloadLength} bytes is larger than maxPayload (${this.maxPayload} bytes)`);
     }
     const maskKey = masked ? buffer.readUInt32BE(cursor) : 0;
     const header: FrameHeader = {

@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { CloseCode } from '../../close-codes.js';
 import { invalidUtf8Error, protocolError, tooBigError, WebSocketError } from '../../errors.js';
 import { parseClosePayload } from '../close-frame.js';
-import { resolveMaxPayload, type DecoderLimits } from '../limits.js';
+import { DECODER_LIMITS_SCHEMA, resolveMaxPayload, type DecoderLimits } from '../limits.js';
+import { validateOptions } from '../../validation/schema.js';
 import type { Message, MessageKind, MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { Utf8Validator } from '../utf8-validator.js';
@@ -26,6 +27,7 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
     options: MessageDecoderOptions,
     private readonly next: RecordSink<Message>,
   ) {
+    validateOptions(options, { maxPayload: DECODER_LIMITS_SCHEMA.maxPayload! });
     this.maxPayload = resolveMaxPayload(options);
     this.assembler = new MessageAssembler(this.maxPayload);
   }

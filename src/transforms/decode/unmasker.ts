@@ -1,5 +1,7 @@
 import { protocolError } from '../../errors.js';
+import { ROLE_SCHEMA } from '../limits.js';
 import { unmask } from '../mask.js';
+import { validateOptions } from '../../validation/schema.js';
 import type { FramePart, Role } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
@@ -20,6 +22,7 @@ export class UnmaskerCore implements StageCore<FramePart> {
     options: UnmaskerOptions,
     private readonly next: RecordSink<FramePart>,
   ) {
+    validateOptions(options, ROLE_SCHEMA);
     this.expectMasked = options.role === 'server';
   }
 

@@ -1,21 +1,19 @@
 import { resolveMaxPayload } from '../limits.js';
+import { checkValue, type Check } from '../../validation/schema.js';
+import {
+  anyWindowBits,
+  compressWindowBits,
+  DEFAULT_THRESHOLD,
+  MAX_WINDOW_BITS,
+  MIN_ZLIB_WINDOW_BITS,
+  threshold as thresholdCheck,
+  zlibLevel,
+  zlibMemLevel,
+} from './parameters.js';
+
+export { DEFAULT_THRESHOLD } from './parameters.js';
 import { sharedEnginePool, type ZlibEnginePool } from './zlib-engine-pool.js';
 import { sharedZlibLimiter, type ZlibLimiter } from './zlib-limiter.js';
-
-/** RFC 7692 §7.1.2: window bits are 8 (256 bytes) to 15 (32 KiB, the default). */
-export const MIN_WINDOW_BITS = 8;
-export const MAX_WINDOW_BITS = 15;
-/**
- * zlib's raw deflate silently turns windowBits 8 into 9, so it cannot honour a 256-byte
- * window when compressing; the negotiation declines 8 for our compressor. Inflating with
- * 9 is always safe: a larger window reads data made with a smaller one.
- */
-export const MIN_ZLIB_WINDOW_BITS = 9;
-/**
- * Whole messages below this many bytes are sent uncompressed by default: below about
- * 1 KiB the DEFLATE headers and the zlib round trip cost more than compression saves.
- */
-export const DEFAULT_THRESHOLD = 1024;
 
 /** Options of the Inflate stage (what the peer compresses with, and our limit). */
 export interface InflateOptions {
@@ -68,7 +66,7 @@ export interface ResolvedDeflateOptions {
 }
 
 export function resolveInflateOptions(options: InflateOptions): ResolvedInflateOptions {
-  const bits = integerIn('windowBits', options.windowBits ?? MAX_WINDOW_BITS, MIN_WINDOW_BITS, MAX_WINDOW_BITS);
+  const bits = valid('windowBits', options.windowBits ?? MAX_WINDOW_BITS, anyWindowBits);
   return {
     windowBits: Math.max(bits, MIN_ZLIB_WINDOW_BITS),
     noContextTakeover: options.noContextTakeover === true,
@@ -79,26 +77,18 @@ export function resolveInflateOptions(options: InflateOptions): ResolvedInflateO
 }
 
 export function resolveDeflateOptions(options: DeflateOptions): ResolvedDeflateOptions {
-  const bits = options.windowBits ?? MAX_WINDOW_BITS;
-  if (bits === MIN_WINDOW_BITS) {
-    throw new RangeError('permessage-deflate: zlib cannot compress with an 8-bit window (it would use 9); negotiate 9 or more');
-  }
-  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
-  if (!(threshold >= 0)) throw new RangeError(`threshold must be a number >= 0, got ${String(threshold)}`);
   return {
-    windowBits: integerIn('windowBits', bits, MIN_ZLIB_WINDOW_BITS, MAX_WINDOW_BITS),
+    windowBits: valid('windowBits', options.windowBits ?? MAX_WINDOW_BITS, compressWindowBits),
     noContextTakeover: options.noContextTakeover === true,
-    level: integerIn('level', options.level ?? -1, -1, 9),
-    memLevel: integerIn('memLevel', options.memLevel ?? 8, 1, 9),
-    threshold,
+    level: valid('level', options.level ?? -1, zlibLevel),
+    memLevel: valid('memLevel', options.memLevel ?? 8, zlibMemLevel),
+    threshold: valid('threshold', options.threshold ?? DEFAULT_THRESHOLD, thresholdCheck),
     limiter: options.limiter ?? sharedZlibLimiter,
     enginePool: options.enginePool ?? sharedEnginePool,
   };
 }
 
-function integerIn(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`permessage-deflate: ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
-  }
+function valid(name: string, value: number, check: Check): number {
+  checkValue(check, value, name);
   return value;
 }

@@ -1,4 +1,5 @@
 import { invalidMessage } from '../invalid-message.js';
+import { integer, validateOptions, type Schema } from '../../validation/schema.js';
 import { Opcode, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
@@ -6,6 +7,8 @@ export interface FragmenterOptions {
   /** Largest frame payload; larger data messages are split into continuation frames. Default: no limit. */
   fragmentSize?: number;
 }
+
+export const FRAGMENTER_SCHEMA: Schema = { fragmentSize: integer(1, Infinity) };
 
 const OPCODE_BY_KIND: Readonly<Record<MessageKind, number>> = {
   text: Opcode.TEXT,
@@ -30,9 +33,8 @@ export class FragmenterCore implements StageCore<MessagePart> {
     options: FragmenterOptions,
     private readonly next: RecordSink<FramePart>,
   ) {
-    const size = options.fragmentSize ?? Infinity;
-    if (!(size >= 1)) throw new RangeError(`fragmentSize must be at least 1, got ${String(size)}`);
-    this.fragmentSize = size;
+    validateOptions(options, FRAGMENTER_SCHEMA);
+    this.fragmentSize = options.fragmentSize ?? Infinity;
   }
 
   accept(part: MessagePart): void {

@@ -1,4 +1,6 @@
+import { ROLE_SCHEMA } from '../limits.js';
 import { mask } from '../mask.js';
+import { validateOptions } from '../../validation/schema.js';
 import type { FramePart, Role } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { sharedFrameSlab } from './frame-slab.js';
@@ -24,6 +26,7 @@ export class MaskerCore implements StageCore<FramePart> {
     options: MaskerOptions,
     private readonly next: RecordSink<FramePart>,
   ) {
+    validateOptions(options, ROLE_SCHEMA);
     this.enabled = options.role === 'client';
   }
 
