@@ -2,15 +2,21 @@ import type { Transform } from 'node:stream';
 import { DECODE_STAGE_NAMES, decodeStages, ENCODE_STAGE_NAMES, encodeStages, fuseStages, namedStage, type NamedStage } from '../transforms/chain-stages.js';
 import { deflateStageOptions } from '../transforms/deflate/index.js';
 import type { EncoderInput } from '../transforms/encode/message-encoder.js';
-import { StageTransform, type FusedCore, type RecordSink, type StageCore } from '../transforms/stage.js';
+import { StageTransform, type FusedCore, type RecordSink } from '../transforms/stage.js';
 import { MessageStreamerCore, type InboundRecord } from './message-stream.js';
 import type { ConnectionOptions, StageInsertion } from './options.js';
 import { StagePipeline } from './stage-pipeline.js';
 
 export type { InboundRecord } from './message-stream.js';
 
-/** A connection's decode or encode chain: a StageCore that can also release its resources. */
-export interface Chain<In> extends StageCore<In> {
+/** A connection's decode or encode chain. */
+export interface Chain<In> extends RecordSink<In> {
+  finish(): void;
+  /** Whether a stage works asynchronously (zlib, or user Transforms): feed more only after `whenSettled`. */
+  readonly async: boolean;
+  /** Calls back once everything accepted was passed on (at once for a synchronous chain), or with the error that stopped it. */
+  whenSettled(callback: (error: Error | null) => void): void;
+  /** Releases resources (zlib engines, streams). */
   destroy(error?: Error): void;
 }
 
@@ -81,6 +87,7 @@ function build<In>(
   });
   const pipelineCore = new StagePipeline<In, unknown>(transforms, sink, onError);
   return {
+    async: true,
     accept: (record) => pipelineCore.accept(record),
     finish: () => pipelineCore.finish(),
     whenSettled: (callback) => pipelineCore.whenSettled(callback),

@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import { DECODE_STAGE_NAMES, ENCODE_STAGE_NAMES, type DecodeStageName, type EncodeStageName } from '../transforms/chain-stages.js';
 import type { NegotiatedDeflate } from '../handshake/permessage-deflate/options.js';
-import { DECODER_LIMITS_SCHEMA, type DecoderLimits } from '../transforms/limits.js';
+import { DECODER_LIMITS_SCHEMA, DEFAULT_MAX_PAYLOAD, type DecoderLimits } from '../transforms/limits.js';
 import { FRAGMENTER_SCHEMA } from '../transforms/encode/fragmenter.js';
 import {
   arrayOf,
@@ -23,8 +23,12 @@ import type { Role } from '../transforms/records.js';
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
 /** After a protocol error the close frame gets this long to leave before the socket is destroyed. */
 export const ERROR_GRACE_MS = 1_000;
-/** A send that would push the outgoing buffer past this fails instead of growing memory. */
-export const DEFAULT_MAX_BUFFERED_AMOUNT = 64 * 1024 * 1024;
+/**
+ * A send that would take the bytes buffered for sending past this fails instead of growing
+ * memory — unless nothing is buffered: a single message may be larger. The same as the
+ * default `maxPayload`, so that any message a default peer accepts can be sent.
+ */
+export const DEFAULT_MAX_BUFFERED_AMOUNT = DEFAULT_MAX_PAYLOAD;
 /** Async iteration pauses the socket once this many messages wait for the consumer. */
 export const DEFAULT_ITERATOR_HIGH_WATER = 16;
 
@@ -66,7 +70,7 @@ export interface ConnectionOptions extends DecoderLimits {
   heartbeat?: HeartbeatOptions;
   /** Split outgoing data messages into frames of at most this many bytes. */
   fragmentSize?: number;
-  /** Most bytes the outgoing buffer may hold; `send()` throws past it. Default 64 MiB. */
+  /** Most bytes buffered for sending; `send()` throws past it unless nothing is buffered. Default 100 MiB. */
   maxBufferedAmount?: number;
   /** Deliver data messages as Readable streams (`'stream'` events) instead of whole. */
   streamMessages?: boolean;

@@ -1,5 +1,7 @@
 import type { NextObserver, SchedulerLike } from 'rxjs';
-import type { ConnectOptions } from '../client/connect.js';
+import { CONNECT_SCHEMA, type ConnectOptions } from '../client/connect-options.js';
+import { buildUpgradeRequest } from '../handshake/upgrade-client-request.js';
+import { boolean, either, func, integer, numberIn, object, oneOf, validateOptions, withMethods, type Schema } from '../validation/schema.js';
 import type { Connection } from '../connection/connection.js';
 import type { DataMessage } from '../transforms/records.js';
 import type { ReconnectOptions } from './backoff.js';
@@ -28,4 +30,38 @@ export interface RxConnectOptions<In = DataMessage, Out = WireData> extends Omit
   buffer?: BufferOptions;
   /** Schedules reconnection delays and measures stable connections. Default asyncScheduler. */
   scheduler?: SchedulerLike;
+}
+
+const observer = withMethods('an observer with next()', 'next');
+
+/** The checks of every `connect$` option: `connect()`'s and the rx ones. */
+export const RX_CONNECT_SCHEMA: Schema = {
+  ...CONNECT_SCHEMA,
+  serializer: func,
+  deserializer: func,
+  openObserver: observer,
+  closeObserver: observer,
+  closingObserver: observer,
+  reconnect: either(
+    boolean,
+    object({
+      initialDelay: integer(0),
+      maxDelay: integer(0),
+      factor: numberIn(1, Number.MAX_SAFE_INTEGER),
+      jitter: numberIn(0, 1),
+      maxRetries: integer(0, Infinity),
+      resetAfter: integer(0),
+      shouldReconnect: func,
+      random: func,
+    }),
+  ),
+  buffer: object({ limit: integer(0, Infinity), bytes: integer(0, Infinity), overflow: oneOf(['error', 'drop-newest', 'drop-oldest', 'close']) }),
+  scheduler: withMethods('an rxjs scheduler', 'now', 'schedule'),
+};
+
+/** Checks the URL and every option at the call, as `connect()` does. */
+export function validateRxConnect(url: string | URL, options: RxConnectOptions<unknown, unknown>): void {
+  validateOptions(options, RX_CONNECT_SCHEMA);
+  if ('signal' in options) throw new TypeError('connect$ takes no "signal" option: unsubscribe to close');
+  buildUpgradeRequest(new URL(url), { protocols: options.protocols, headers: options.headers, origin: options.origin, perMessageDeflate: options.perMessageDeflate });
 }

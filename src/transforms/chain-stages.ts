@@ -97,5 +97,5 @@ export function fuseStages<In>(stages: readonly NamedStage[], sink: RecordSink<u
     cores.unshift(core);
     next = core;
   }
-  return new FusedCore<In>(cores[0] as StageCore<In>, cores as StageCore<never>[]);
+  return new FusedCore<In>(cores as StageCore<never>[]);
 }

@@ -105,10 +105,14 @@ export interface CloseMessage {
 /** Binary payloads the encoder accepts without copying. */
 export type BinaryData = Buffer | ArrayBuffer | ArrayBufferView;
 
-/** A message handed to the encoder: like {@link Message} but binary data may be any view. */
+/**
+ * A message handed to the encoder: like {@link Message}, but data may be a string or any
+ * binary view either way (a string sent as binary is its UTF-8; bytes sent as text must
+ * be valid UTF-8).
+ */
 export type OutgoingMessage =
-  | TextMessage
-  | { type: 'binary'; data: BinaryData }
+  | { type: 'text'; data: string | BinaryData }
+  | { type: 'binary'; data: BinaryData | string }
   | { type: 'ping' | 'pong'; data?: BinaryData | string }
   | CloseMessage;
 

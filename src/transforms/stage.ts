@@ -125,27 +125,32 @@ export class StageTransform<In, Out> extends Transform implements RecordSink<Out
 
 /**
  * Several cores chained directly, with no stream hop between them: the fused path.
- * `first` is the head of the chain; `cores` lists every core in order for `finish()`.
+ * `cores` lists every core in order, the head first.
  */
 export class FusedCore<In> implements StageCore<In> {
+  /** Whether a stage works asynchronously (zlib): feed more only after `whenSettled`. */
+  readonly async: boolean;
+  private readonly head: StageCore<In>;
   /** The asynchronous cores of the chain, in order; usually none. */
   private readonly asyncCores: ReadonlyArray<StageCore<never>>;
-  readonly whenSettled?: (callback: (error: Error | null) => void) => void;
 
-  constructor(
-    private readonly first: StageCore<In>,
-    private readonly cores: ReadonlyArray<StageCore<never>>,
-  ) {
+  constructor(private readonly cores: ReadonlyArray<StageCore<never>>) {
+    this.head = cores[0] as unknown as StageCore<In>;
     this.asyncCores = cores.filter((core) => core.whenSettled !== undefined);
-    if (this.asyncCores.length !== 0) this.whenSettled = (callback) => this.settleFrom(0, callback);
+    this.async = this.asyncCores.length !== 0;
   }
 
   accept(record: In): void {
-    this.first.accept(record);
+    this.head.accept(record);
   }
 
   finish(): void {
     for (const core of this.cores) core.finish();
+  }
+
+  /** Calls back once every stage passed on what it accepted: at once when all are synchronous. */
+  whenSettled(callback: (error: Error | null) => void): void {
+    this.settleFrom(0, callback);
   }
 
   destroy(error?: Error): void {

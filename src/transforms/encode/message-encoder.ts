@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { buildClosePayload } from '../close-frame.js';
 import { invalidMessage } from '../invalid-message.js';
 import { EMPTY_BUFFER, type BinaryData, type MessagePart, type OutgoingMessage } from '../records.js';
@@ -28,17 +29,31 @@ export class MessageEncoderCore implements StageCore<EncoderInput> {
 export function encodeMessage(message: OutgoingMessage): MessagePart {
   switch (message.type) {
     case 'text':
-      return { kind: 'text', compressed: false, data: Buffer.from(message.data, 'utf8'), last: true };
     case 'binary':
-      return { kind: 'binary', compressed: false, data: toBuffer(message.data), last: true };
+      return dataPart(message.type, message.data, undefined);
     case 'ping':
     case 'pong':
       return checkPart({ kind: message.type, compressed: false, data: controlData(message.data), last: true });
     case 'close':
-      return { kind: 'close', compressed: false, data: buildClosePayload(message.code, message.reason ?? ''), last: true };
+      return closePart(message.code, message.reason ?? '');
     default:
       throw invalidMessage(`Unknown message type ${String((message as { type: unknown }).type)}`);
   }
+}
+
+/**
+ * The one place a data message becomes bytes: a string is encoded as UTF-8, bytes are
+ * viewed without copying. Bytes sent as text must be valid UTF-8 (RFC 6455 §5.6).
+ */
+export function dataPart(kind: 'text' | 'binary', data: string | BinaryData, compress: boolean | undefined): MessagePart {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : toBuffer(data);
+  if (kind === 'text' && typeof data !== 'string' && !isUtf8(bytes)) throw invalidMessage('Bytes sent as a text message must be valid UTF-8');
+  return { kind, compressed: false, data: bytes, last: true, compress };
+}
+
+/** A close message's part; throws for a code or reason that may not be sent (RFC 6455 §7.4). */
+export function closePart(code: number | undefined, reason: string): MessagePart {
+  return { kind: 'close', compressed: false, data: buildClosePayload(code, reason), last: true };
 }
 
 /** Views the bytes of any binary value as a Buffer, sharing its memory. */
@@ -46,7 +61,16 @@ export function toBuffer(data: BinaryData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (data instanceof ArrayBuffer) return Buffer.from(data);
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  throw invalidMessage('Binary data must be a Buffer, an ArrayBuffer or an ArrayBuffer view');
+  throw sendDataTypeError(data);
+}
+
+/** What `send()` and the encoder say of data that is neither text nor bytes. */
+export function sendDataTypeError(data: unknown): TypeError & { code: 'ERR_INVALID_ARG_TYPE' } {
+  const error = new TypeError(
+    `The data to send must be a string, Buffer, TypedArray, DataView or ArrayBuffer. Received ${data === null ? 'null' : typeof data}`,
+  ) as TypeError & { code: 'ERR_INVALID_ARG_TYPE' };
+  error.code = 'ERR_INVALID_ARG_TYPE';
+  return error;
 }
 
 function controlData(data: BinaryData | string | undefined): Buffer {

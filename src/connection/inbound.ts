@@ -1,0 +1,75 @@
+import type { Duplex } from 'node:stream';
+import type { Chain } from './chains.js';
+
+/** Reasons the socket is paused; it reads again only when none is left. */
+export const HOLD_ASYNC_STAGE = 1;
+export const HOLD_CONSUMER = 2;
+export const HOLD_STREAM = 4;
+
+/**
+ * The receiving side of a connection: bytes from the socket into the decode chain, and
+ * flow control. The socket is paused while any reason holds it — an asynchronous stage
+ * (zlib) working, an iterating consumer behind, a streamed message's reader behind — so
+ * a slow consumer slows the peer (TCP pushes back) instead of growing memory.
+ */
+export class Inbound {
+  private holds = 0;
+  /** Set after the peer's close frame or a failure: nothing more is processed. */
+  stopped = false;
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly chain: Chain<Buffer>,
+    /**
+     * Receives what the chain throws: a WebSocketError from the peer's bytes, or a
+     * listener's error; `thrown` when it came from this call stack rather than a later
+     * asynchronous stage's callback.
+     */
+    private readonly onError: (error: unknown, thrown: boolean) => void,
+  ) {}
+
+  /** Feeds one chunk; while an asynchronous stage works, the socket waits. */
+  accept(chunk: Buffer): void {
+    if (this.stopped) return;
+    try {
+      this.chain.accept(chunk);
+    } catch (error) {
+      this.onError(error, true);
+      return;
+    }
+    if (this.chain.async) {
+      this.hold(HOLD_ASYNC_STAGE);
+      this.chain.whenSettled(this.onSettled);
+    }
+  }
+
+  /** After the peer's close frame or a failure nothing more is processed (RFC 6455 §5.5.1, §7.1.7). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  hold(reason: number): void {
+    if (this.holds === 0) this.socket.pause();
+    this.holds |= reason;
+  }
+
+  release(reason: number): void {
+    if ((this.holds & reason) === 0) return;
+    this.holds &= ~reason;
+    if (this.holds === 0 && !this.socket.destroyed) this.socket.resume();
+  }
+
+  /** Whether nothing holds the socket. */
+  get flowing(): boolean {
+    return this.holds === 0;
+  }
+
+  destroy(): void {
+    this.chain.destroy();
+  }
+
+  private readonly onSettled = (error: Error | null): void => {
+    if (error) this.onError(error, false);
+    else this.release(HOLD_ASYNC_STAGE);
+  };
+}

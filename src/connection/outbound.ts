@@ -1,0 +1,273 @@
+import type { Duplex, Readable } from 'node:stream';
+import { WebSocketError } from '../errors.js';
+import { dataPart, sendDataTypeError, toBuffer } from '../transforms/encode/message-encoder.js';
+import type { EncoderInput } from '../transforms/encode/message-encoder.js';
+import { EMPTY_BUFFER, type BinaryData, type MessagePart } from '../transforms/records.js';
+import type { Chain } from './chains.js';
+import { WriteCoalescer } from './write-coalescer.js';
+
+/** What the sending side needs from its connection. */
+export interface OutboundHost {
+  /** The encoder failed (a WebSocketError from a stage): fail the connection. */
+  fail(error: Error): void;
+  /** Everything buffered went below the mark after a send was refused room: emit 'drain'. */
+  drained(): void;
+  /**
+   * Why data can no longer reach the peer, or null while it can: the connection failed or
+   * closed, or the peer's close frame came; with `ownClose`, also once our close frame went out.
+   */
+  stoppedBy(ownClose: boolean): WebSocketError | null;
+}
+
+/**
+ * The sending side of a connection: the encode chain, the send buffer and its bound,
+ * and the order of data messages (RFC 6455 §5.4: the frames of two data messages never
+ * interleave, so a streamed message holds later ones back; control frames go at once).
+ *
+ * `bufferedAmount` counts every byte accepted and not yet handed to the operating system:
+ * queued behind a streamed message, inside an asynchronous stage (zlib), or in the socket.
+ */
+export class Outbound {
+  private readonly writer: WriteCoalescer;
+  private readonly highWaterMark: number;
+  /** Bytes waiting behind a streamed message, and bytes inside an asynchronous stage. */
+  private queuedBytes = 0;
+  private encodingBytes = 0;
+  private settling = false;
+  private needDrain = false;
+  private streaming = false;
+  private readonly queue: Queued[] = [];
+  /** The close frame went to the encoder (or the connection ended): no data after it. */
+  private closed = false;
+  private readonly drainWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly chain: Chain<EncoderInput>,
+    private readonly maxBufferedAmount: number,
+    private readonly host: OutboundHost,
+  ) {
+    this.writer = new WriteCoalescer(socket);
+    this.highWaterMark = socket.writableHighWaterMark;
+    socket.on('drain', () => this.checkDrain());
+  }
+
+  /** Whether the close frame has gone to the encoder: nothing may be sent after it. */
+  get closeSent(): boolean {
+    return this.closed;
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.writableLength + this.queuedBytes + this.encodingBytes;
+  }
+
+  /** Where the encode chain writes: into the socket, in one system call per tick. */
+  writeFrameBytes(chunk: Buffer): void {
+    if (!this.socket.destroyed && !this.socket.writableEnded) this.writer.write(chunk);
+  }
+
+  /**
+   * Queues one data message. It is refused (`WS_ERR_SEND_BUFFER_FULL`) only when other
+   * bytes are buffered and it would take the total past `maxBufferedAmount`: a message
+   * larger than the bound on its own is accepted when nothing is queued, so any message
+   * can be sent. Returns false when the caller should wait for 'drain'.
+   */
+  sendData(kind: 'text' | 'binary', data: string | BinaryData, compress: boolean | undefined): boolean {
+    const buffered = this.bufferedAmount;
+    if (buffered !== 0) {
+      // A string's UTF-8 is at most 3 bytes per UTF-16 unit: count exactly only near the bound.
+      const bound = typeof data === 'string' ? data.length * 3 : data.byteLength;
+      if (buffered + bound > this.maxBufferedAmount) {
+        const size = typeof data === 'string' ? Buffer.byteLength(data) : bound;
+        if (buffered + size > this.maxBufferedAmount) throw sendBufferFull(size, buffered, this.maxBufferedAmount);
+      }
+    }
+    return this.send(dataPart(kind, data, compress));
+  }
+
+  /** Hands a record to the encoder, or queues it behind a streamed message. */
+  send(record: MessagePart): boolean {
+    if (this.closed) return false;
+    if (this.streaming || this.queue.length !== 0) {
+      const size = record.data.length;
+      this.queue.push({ record, size, resume: null });
+      this.queuedBytes += size;
+      return this.roomLeft();
+    }
+    this.encode(record);
+    return this.roomLeft();
+  }
+
+  /** A control frame: never queued behind data (RFC 6455 §5.4: it may go between fragments). */
+  sendControl(record: EncoderInput): void {
+    if (!this.closed) this.encode(record);
+  }
+
+  /** The close frame: after every data message accepted before it; nothing is sent after it. */
+  sendClose(record: MessagePart, now: boolean): void {
+    if (this.closed) return;
+    if (now || (!this.streaming && this.queue.length === 0)) {
+      this.closed = true;
+      this.dropQueue();
+      this.encode(record);
+    } else {
+      this.queue.push({ record, size: 0, resume: null });
+    }
+  }
+
+  /**
+   * Sends one message whose payload comes from `source`, as a data frame per chunk, waiting
+   * for room between chunks; data messages sent meanwhile wait behind it. Resolves once its
+   * last frame was handed to the operating system; rejects if the connection can no longer
+   * deliver it whole (closed, failed, or the peer's close frame came first).
+   */
+  async sendStream(source: Readable | AsyncIterable<Buffer | Uint8Array | string>, kind: 'text' | 'binary', compress: boolean | undefined): Promise<void> {
+    while (this.streaming) await this.turn();
+    this.throwIfStopped();
+    this.streaming = true;
+    try {
+      for await (const chunk of source) {
+        this.throwIfStopped();
+        const data = typeof chunk === 'string' ? Buffer.from(chunk) : isBytes(chunk) ? toBuffer(chunk) : null;
+        if (data === null) throw sendDataTypeError(chunk);
+        if (data.length === 0) continue;
+        this.encode({ kind, compressed: false, data, last: false, compress });
+        if (!this.roomLeft()) await this.drained();
+      }
+      this.throwIfStopped();
+      this.encode({ kind, compressed: false, data: EMPTY_BUFFER, last: true, compress });
+    } finally {
+      this.streaming = false;
+      this.flushQueue();
+    }
+    await this.flushed();
+    // Our own close, queued behind this message, does not undo it; anything else may have.
+    this.throwIfStopped(false);
+  }
+
+  /** Resolves when send() may be called again; rejects once the connection cannot send. */
+  drained(): Promise<void> {
+    const stopped = this.host.stoppedBy(true);
+    if (stopped) return Promise.reject(stopped);
+    if (!this.needDrain && this.bufferedAmount < this.highWaterMark) return Promise.resolve();
+    this.needDrain = true;
+    return new Promise((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+  }
+
+  /** Resolves once everything accepted so far reached the operating system, or the socket is gone. */
+  flushed(): Promise<void> {
+    return new Promise((resolve) => {
+      const afterEncoder = (): void => {
+        if (this.socket.destroyed || this.socket.writableEnded || this.socket.writableLength === 0) resolve();
+        else this.socket.write(EMPTY_BUFFER, () => resolve());
+      };
+      if (this.chain.async) this.chain.whenSettled(afterEncoder);
+      else afterEncoder();
+    });
+  }
+
+  /** Calls `callback` once the encoder has passed on everything it accepted (at once when it is synchronous). */
+  whenEncoded(callback: () => void): void {
+    if (this.chain.async) this.chain.whenSettled(callback);
+    else callback();
+  }
+
+  /** The connection ended: waiting senders learn why, and queued records are dropped. */
+  stop(error: WebSocketError): void {
+    this.closed = true;
+    this.dropQueue();
+    for (const waiter of this.drainWaiters.splice(0)) waiter.reject(error);
+  }
+
+  /** Releases the encoder's resources (zlib engines). */
+  destroy(): void {
+    this.chain.destroy();
+  }
+
+  private encode(record: EncoderInput): void {
+    try {
+      this.chain.accept(record);
+    } catch (error) {
+      if (error instanceof WebSocketError) this.host.fail(error);
+      throw error;
+    }
+    if (this.chain.async) {
+      this.encodingBytes += 'kind' in record ? record.data.length : 0;
+      if (!this.settling) {
+        this.settling = true;
+        this.chain.whenSettled(this.onSettled);
+      }
+    }
+  }
+
+  private readonly onSettled = (error: Error | null): void => {
+    this.settling = false;
+    this.encodingBytes = 0;
+    if (error) this.host.fail(error);
+    else this.checkDrain();
+  };
+
+  private roomLeft(): boolean {
+    if (this.bufferedAmount < this.highWaterMark) return true;
+    this.needDrain = true;
+    return false;
+  }
+
+  private checkDrain(): void {
+    if (!this.needDrain || this.bufferedAmount >= this.highWaterMark) return;
+    this.needDrain = false;
+    for (const waiter of this.drainWaiters.splice(0)) waiter.resolve();
+    this.host.drained();
+  }
+
+  private throwIfStopped(ownClose = true): void {
+    const stopped = this.host.stoppedBy(ownClose);
+    if (stopped) throw stopped;
+  }
+
+  /** Waits for the streamed message ahead to finish. */
+  private turn(): Promise<void> {
+    return new Promise((resolve) => this.queue.push({ record: null, size: 0, resume: resolve }));
+  }
+
+  private flushQueue(): void {
+    while (this.queue.length !== 0 && !this.streaming) {
+      const item = this.queue.shift()!;
+      this.queuedBytes -= item.size;
+      if (item.record === null) {
+        item.resume!(); // the next streamed message starts; what follows waits for it
+        return;
+      }
+      if (item.record.kind === 'close') this.sendClose(item.record, true);
+      else this.encode(item.record);
+    }
+  }
+
+  /** Drops queued messages; streamed messages waiting for their turn go on, to learn they cannot be sent. */
+  private dropQueue(): void {
+    const waiting = this.queue.filter((item) => item.resume !== null);
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    for (const item of waiting) item.resume!();
+  }
+}
+
+/** A message waiting behind a streamed one, or (record null) a streamed message waiting for its turn. */
+interface Queued {
+  record: MessagePart | null;
+  size: number;
+  resume: (() => void) | null;
+}
+
+function isBytes(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
+}
+
+/** The caller outran the peer: refused before memory grows past the configured bound. */
+function sendBufferFull(size: number, buffered: number, limit: number): Error & { code: 'WS_ERR_SEND_BUFFER_FULL' } {
+  const error = new Error(
+    `Send buffer full: a message of ${size} bytes does not fit behind the ${buffered} bytes buffered (maxBufferedAmount is ${limit}); wait for 'drain' or await connection.drained()`,
+  ) as Error & { code: 'WS_ERR_SEND_BUFFER_FULL' };
+  error.code = 'WS_ERR_SEND_BUFFER_FULL';
+  return error;
+}
