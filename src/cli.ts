@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     console.log(`listening on ws://${host.includes(':') ? `[${host}]` : host}:${port}/`);
-    const stop = (): void => server.close(() => process.exit(0));
+    const stop = (): void => void server.close(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     return new Promise(() => {});
@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     const port = numberOption(args, 'port', 8080);
     const { http, ws } = await startDemo(port, host);
     console.log(`wspipe demo: open http://${host}:${port}/ in a browser (WebSocket at ws://${host}:${port}/ws)`);
-    const stop = (): void => ws.close(() => http.close(() => process.exit(0)));
+    const stop = (): void => void ws.close(() => http.close(() => process.exit(0)));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     return new Promise(() => {});

@@ -102,3 +102,19 @@ export function validateServerOptions(options: ServerOptions): void {
     throw new TypeError('The "tls" option is for a server that listens itself; an attached server brings its own TLS');
   }
 }
+
+/** Options of `server.close()`. */
+export interface ServerCloseOptions {
+  /** Milliseconds to wait for connections to close; those still open then are terminated. Default: no bound but each connection's `closeTimeout`. */
+  timeout?: number;
+  /** The close code sent to every connection. Default 1001 (going away). */
+  code?: number;
+  /** The close reason. Default 'server shutting down'. */
+  reason?: string;
+}
+
+export const SERVER_CLOSE_SCHEMA: Schema = {
+  timeout: milliseconds(0),
+  code: integer(1000, 4999),
+  reason: string(),
+};

@@ -15,7 +15,9 @@ import {
   selectProtocol,
   validateUpgradeRequest,
 } from '../handshake/index.js';
-import { validateServerOptions, type ServerOptions, type UpgradeRequestView } from './options.js';
+import { SERVER_CLOSE_SCHEMA, validateServerOptions, type ServerCloseOptions, type ServerOptions, type UpgradeRequestView } from './options.js';
+import { attachRoute, pathOf } from './upgrade-router.js';
+import { validateOptions } from '../validation/schema.js';
 
 export interface ServerEvents {
   listening: [];
@@ -34,27 +36,30 @@ export interface ServerEvents {
  */
 export class WebSocketServer extends EventEmitter<ServerEvents> {
   readonly connections = new Set<Connection>();
+  /** The path this server serves (others get 404), or undefined for every path. */
+  readonly path: string | undefined;
   private readonly options: ServerOptions;
   private readonly listener: NetServer | null = null;
   private readonly attached: HttpServer | null = null;
-  private readonly onUpgrade = (request: UpgradeRequestView & { socket?: unknown }, socket: Duplex, head: Buffer): void => {
-    this.handleUpgrade(request, socket, head);
-  };
-  private closing = false;
+  private readonly detach: (() => void) | null = null;
+  private readonly listenWaiters: Array<{ resolve: (address: AddressInfo) => void; reject: (error: Error) => void }> = [];
+  private closed: Promise<void> | null = null;
 
   constructor(options: ServerOptions = {}) {
     super();
     validateServerOptions(options);
     this.options = options;
+    this.path = options.path;
     if (options.server) {
       this.attached = options.server as HttpServer;
-      this.attached.on('upgrade', this.onUpgrade);
+      this.detach = attachRoute(this.attached, this);
     } else if (!options.noServer) {
       const accept = (socket: Socket): void => this.acceptSocket(socket);
       const listener = options.tls ? createTlsServer(options.tls, accept) : createNetServer(accept);
-      listener.on('error', (error) => this.emit('error', error));
-      listener.on('listening', () => this.emit('listening'));
-      listener.listen(options.port ?? 0, options.host, options.backlog);
+      listener.on('error', (error) => this.onListenerError(error));
+      listener.on('listening', () => this.onListening());
+      // Port and host as given; options left out are not passed as undefined.
+      listener.listen({ port: options.port ?? 0, ...(options.host !== undefined && { host: options.host }), ...(options.backlog !== undefined && { backlog: options.backlog }) });
       this.listener = listener;
     }
   }
@@ -66,6 +71,33 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   address(): AddressInfo | string | null {
     return (this.listener ?? this.attached)?.address() ?? null;
+  }
+
+  /**
+   * Resolves with the address once the server listens — its own listener, or the http
+   * server it is attached to — and rejects if listening fails (EADDRINUSE...). A server
+   * created with `port` starts listening at once; this only waits for it.
+   */
+  listen(): Promise<AddressInfo> {
+    const source = this.listener ?? this.attached;
+    if (!source) return Promise.reject(new TypeError('A noServer WebSocketServer does not listen: its owner does'));
+    if (source.listening) return Promise.resolve(source.address() as AddressInfo);
+    return new Promise((resolve, reject) => {
+      if (this.listener) {
+        this.listenWaiters.push({ resolve, reject });
+        return;
+      }
+      const onListening = (): void => {
+        source.off('error', onError);
+        resolve(source.address() as AddressInfo);
+      };
+      const onError = (error: Error): void => {
+        source.off('listening', onListening);
+        reject(error);
+      };
+      source.once('listening', onListening);
+      source.once('error', onError);
+    });
   }
 
   /**
@@ -100,14 +132,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     callback?: (connection: Connection, request: UpgradeRequestView) => void,
   ): void {
     socket.on('error', noop);
-    if (this.closing) {
+    if (this.closed) {
       this.refuse(socket, new HandshakeError(503, 'WS_ERR_HANDSHAKE_REFUSED', 'Server is closing'), request);
       return;
     }
     let info: ReturnType<typeof validateUpgradeRequest>;
     try {
-      if (this.options.path !== undefined && pathOf(request.url) !== this.options.path) {
-        throw new HandshakeError(400, 'WS_ERR_HANDSHAKE_REFUSED', 'Unexpected path');
+      if (this.path !== undefined && pathOf(request.url) !== this.path) {
+        throw new HandshakeError(404, 'WS_ERR_HANDSHAKE_REFUSED', `No WebSocket endpoint at ${pathOf(request.url)}`);
       }
       info = validateUpgradeRequest(request);
     } catch (error) {
@@ -134,25 +166,46 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       );
   }
 
-  /** Stops accepting, closes every connection with 1001 (going away), then emits 'close'. */
-  close(callback?: () => void): void {
-    if (callback) this.once('close', callback);
-    if (this.closing) return;
-    this.closing = true;
-    this.attached?.off('upgrade', this.onUpgrade);
-    let pending = 1 + this.connections.size;
-    const done = (): void => {
-      if (--pending === 0) this.emit('close');
-    };
-    for (const connection of this.connections) {
-      if (connection.readyState === ReadyState.CLOSED) done();
-      else {
-        connection.once('close', done);
-        connection.close(CloseCode.GOING_AWAY, 'server shutting down');
-      }
+  /**
+   * Stops accepting, closes every connection with 1001 (going away), and settles once all
+   * of them have closed and the listener has stopped; then emits 'close'. A peer that
+   * does not answer holds its connection up to `closeTimeout`; `{ timeout }` bounds the
+   * whole wait: what is still open then is terminated. Calling it again returns the same
+   * promise. `callback` (the Node style) is called when it settles.
+   */
+  close(callback?: (error?: Error) => void): Promise<void>;
+  close(options: ServerCloseOptions, callback?: (error?: Error) => void): Promise<void>;
+  close(first?: ServerCloseOptions | ((error?: Error) => void), second?: (error?: Error) => void): Promise<void> {
+    const options = typeof first === 'function' ? {} : (first ?? {});
+    const callback = typeof first === 'function' ? first : second;
+    validateOptions(options, SERVER_CLOSE_SCHEMA);
+    if (callback !== undefined && typeof callback !== 'function') throw new TypeError('The close callback must be a function');
+    this.closed ??= this.shutDown(options);
+    if (callback) this.closed.then(() => callback(), callback);
+    return this.closed;
+  }
+
+  private async shutDown(options: ServerCloseOptions): Promise<void> {
+    this.detach?.();
+    const code = options.code ?? CloseCode.GOING_AWAY;
+    const reason = options.reason ?? 'server shutting down';
+    const closes = [...this.connections].map((connection) => {
+      if (connection.readyState === ReadyState.CLOSED) return Promise.resolve();
+      const closed = new Promise<void>((resolve) => connection.once('close', () => resolve()));
+      connection.close(code, reason);
+      return closed;
+    });
+    const listenerClosed = this.listener ? new Promise<void>((resolve) => this.listener!.close(() => resolve())) : Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    if (options.timeout !== undefined) {
+      const ms = options.timeout;
+      timer = setTimeout(() => {
+        for (const connection of this.connections) connection.terminate();
+      }, ms);
     }
-    if (this.listener) this.listener.close(() => done());
-    else process.nextTick(done);
+    await Promise.all([...closes, listenerClosed]);
+    clearTimeout(timer);
+    this.emit('close');
   }
 
   private complete(
@@ -166,20 +219,18 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       socket.destroy();
       return;
     }
-    let response: string;
     let connection: Connection;
     try {
       const protocol = selectProtocol(info.protocols, this.options.handleProtocols, request);
       const deflateOptions = this.options.perMessageDeflate;
       const deflate = deflateOptions ? acceptDeflateOffer(info.extensions, deflateOptions === true ? {} : deflateOptions) : null;
-      response = buildAcceptResponse({
+      const response = buildAcceptResponse({
         key: info.key,
         protocol,
         extensions: deflate?.header,
         headers: this.options.headers?.(request),
       });
-      socket.off('error', noop);
-      socket.write(response);
+      // Everything that can fail runs before the 101 goes out: after it, only frames may follow.
       connection = new Connection(socket, {
         ...this.options,
         role: 'server',
@@ -188,6 +239,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
         deflate: deflate?.negotiated ?? null,
         head,
       });
+      socket.off('error', noop);
+      socket.write(response);
     } catch (error) {
       this.refuse(socket, error as Error, request);
       return;
@@ -198,6 +251,19 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     this.emit('connection', connection, request);
   }
 
+  private onListening(): void {
+    const address = this.listener!.address() as AddressInfo;
+    for (const waiter of this.listenWaiters.splice(0)) waiter.resolve(address);
+    this.emit('listening');
+  }
+
+  /** A listen error rejects `listen()`; it is also emitted when someone listens for it, or nobody awaited. */
+  private onListenerError(error: Error): void {
+    const waiters = this.listenWaiters.splice(0);
+    for (const waiter of waiters) waiter.reject(error);
+    if (this.listenerCount('error') > 0 || waiters.length === 0) this.emit('error', error);
+  }
+
   private refuse(socket: Duplex, error: Error, request: UpgradeRequestView | null): void {
     rejectSocket(socket, error);
     if (this.listenerCount('handshakeError') > 0) this.emit('handshakeError', error, request);
@@ -205,12 +271,6 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 }
 
 function noop(): void {}
-
-function pathOf(url: string | undefined): string {
-  if (url === undefined) return '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
 
 /** Creates a {@link WebSocketServer}; see {@link ServerOptions}. */
 export function createServer(options: ServerOptions = {}, onConnection?: (connection: Connection, request: UpgradeRequestView) => void): WebSocketServer {
