@@ -50,7 +50,9 @@ const SCHEMES = new Set(['ws:', 'wss:', 'http:', 'https:']);
  * Client side, RFC 6455 §4.1: the opening handshake request for `url` — a fresh
  * random 16-byte key and the headers to pass to `node:http.request` /
  * `https.request` with `path` and the URL's host and port. The fragment, if any, is
- * not sent (RFC 6455 §3 forbids fragments in WebSocket URIs).
+ * not sent (RFC 6455 §3 forbids fragments in WebSocket URIs). Credentials in the URL
+ * (`ws://user:pass@host/`) are sent as `Authorization: Basic` (as `ws` does), never in
+ * the request target; an `Authorization` in `headers` takes precedence.
  *
  * @throws TypeError for a scheme other than ws/wss/http/https, a subprotocol that is
  *   not a token or is repeated, malformed `extensions`, an invalid header value
@@ -99,6 +101,8 @@ export function buildUpgradeRequest(url: URL | string, options: UpgradeRequestOp
     assertHeader('Origin', options.origin);
     headers['Origin'] = options.origin;
   }
+  const authorization = basicAuthorization(target);
+  if (authorization !== undefined) headers['Authorization'] = authorization; // an Authorization in `headers` replaces it
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     const lower = name.toLowerCase();
     if (HANDSHAKE_REQUEST_HEADERS.has(lower)) throw new TypeError(`Header "${name}" is set by the handshake itself`);
@@ -119,4 +123,34 @@ export function buildUpgradeRequest(url: URL | string, options: UpgradeRequestOp
     extensions,
     perMessageDeflate,
   };
+}
+
+/**
+ * `Authorization: Basic` (RFC 7617) for the URL's credentials, if it has any: user and
+ * password percent-decoded to bytes (the URL keeps them percent-encoded), joined by ':'.
+ */
+function basicAuthorization(url: URL): string | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  const credentials = Buffer.concat([percentDecode(url.username), Buffer.from(':'), percentDecode(url.password)]);
+  return `Basic ${credentials.toString('base64')}`;
+}
+
+/** WHATWG URL "percent-decode": %XX becomes the byte; anything else (a stray '%' too) stays as UTF-8. */
+function percentDecode(text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte === 0x25 && i + 2 < bytes.length && isHex(bytes[i + 1]!) && isHex(bytes[i + 2]!)) {
+      out.push(parseInt(String.fromCharCode(bytes[i + 1]!, bytes[i + 2]!), 16));
+      i += 2;
+    } else {
+      out.push(byte);
+    }
+  }
+  return Buffer.from(out);
+}
+
+function isHex(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66);
 }

@@ -1,16 +1,18 @@
 import { MAX_CLOSE_REASON_BYTES } from '../transforms/close-frame.js';
 import { domException } from './dom-exception.js';
+import { toClampedUnsignedShort, toDOMString, toUSVString } from './webidl.js';
 
 /** RFC 6455 §4.1: a subprotocol is an HTTP token (RFC 7230 tchar). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** The constructor's URL steps (WHATWG): http(s) maps to ws(s); other schemes and fragments are SyntaxErrors. */
-export function parseWebSocketUrl(input: string | URL): URL {
+export function parseWebSocketUrl(input: unknown): URL {
+  const text = toUSVString(input);
   let url: URL;
   try {
-    url = new URL(String(input));
+    url = new URL(text);
   } catch {
-    throw domException('SyntaxError', `Invalid URL: ${String(input)}`);
+    throw domException('SyntaxError', `Invalid URL: ${text}`);
   }
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
@@ -22,9 +24,18 @@ export function parseWebSocketUrl(input: string | URL): URL {
   return url;
 }
 
-/** The constructor's protocols steps: each must be a token, and none may repeat. */
-export function parseProtocols(protocols: string | readonly string[] | undefined): string[] {
-  const list = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols].map(String);
+/**
+ * The constructor's protocols steps. WebIDL `(DOMString or sequence<DOMString>)`: an
+ * iterable object is a sequence, anything else one string (`null` is "null"); then each
+ * must be a token, and none may repeat (SyntaxError).
+ */
+export function parseProtocols(protocols: unknown): string[] {
+  let list: string[];
+  if (protocols === undefined) list = [];
+  else if ((typeof protocols === 'object' && protocols !== null) || typeof protocols === 'function') {
+    const iterable = protocols as Partial<Iterable<unknown>>;
+    list = typeof iterable[Symbol.iterator] === 'function' ? Array.from(iterable as Iterable<unknown>, toDOMString) : [toDOMString(protocols)];
+  } else list = [toDOMString(protocols)];
   const seen = new Set<string>();
   for (const protocol of list) {
     if (!TOKEN.test(protocol)) throw domException('SyntaxError', `Invalid subprotocol: ${JSON.stringify(protocol)}`);
@@ -35,33 +46,21 @@ export function parseProtocols(protocols: string | readonly string[] | undefined
 }
 
 /**
- * close()'s argument checks: the code is a WebIDL `[Clamp] unsigned short` and must be
- * 1000 or 3000-4999 (InvalidAccessError); the reason fits a close frame (SyntaxError).
+ * close()'s argument steps: the code is a WebIDL `[Clamp] unsigned short` and must be
+ * 1000 or 3000-4999 (InvalidAccessError); the reason (a USVString) fits a close frame
+ * (SyntaxError). Both are checked whatever the state, before it is looked at.
  */
-export function parseCloseArguments(code: number | undefined, reason: string | undefined): { code: number | undefined; reason: string } {
-  let checked: number | undefined;
-  if (code !== undefined) {
-    checked = clampUnsignedShort(code);
-    if (checked !== 1000 && (checked < 3000 || checked > 4999)) {
-      throw domException('InvalidAccessError', `The close code must be either 1000, or between 3000 and 4999. ${checked} is neither.`);
-    }
+export function parseCloseArguments(code: unknown, reason: unknown): { code: number | undefined; reason: string } {
+  // WebIDL converts every argument before the method's steps run.
+  let checked = code === undefined ? undefined : toClampedUnsignedShort(code);
+  const text = reason === undefined ? '' : toUSVString(reason);
+  if (checked !== undefined && checked !== 1000 && (checked < 3000 || checked > 4999)) {
+    throw domException('InvalidAccessError', `The close code must be either 1000, or between 3000 and 4999. ${checked} is neither.`);
   }
-  const text = reason === undefined ? '' : String(reason);
   if (Buffer.byteLength(text) > MAX_CLOSE_REASON_BYTES) {
     throw domException('SyntaxError', `The close reason must not be greater than ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes.`);
   }
   // A reason without a code is sent with 1000 (WHATWG close() steps).
   if (checked === undefined && text !== '') checked = 1000;
   return { code: checked, reason: text };
-}
-
-/** WebIDL [Clamp]: NaN is 0, then clamp to the range, then round half to even. */
-function clampUnsignedShort(value: number): number {
-  const number = Number(value);
-  if (Number.isNaN(number)) return 0;
-  const clamped = Math.min(Math.max(number, 0), 0xffff);
-  const floor = Math.floor(clamped);
-  const fraction = clamped - floor;
-  if (fraction > 0.5 || (fraction === 0.5 && floor % 2 === 1)) return floor + 1;
-  return floor;
 }

@@ -1,30 +1,49 @@
-/** What `binaryType` selects for received binary messages: Node Buffers, or the browser types. */
-export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'blob';
+import { types } from 'node:util';
+import { toDOMString, toUSVString } from './webidl.js';
 
-export function isBinaryType(value: unknown): value is BinaryType {
-  return value === 'nodebuffer' || value === 'arraybuffer' || value === 'blob';
+/** What `binaryType` selects for received binary messages: the browser types, or Node Buffers. */
+export type BinaryType = 'blob' | 'arraybuffer' | 'nodebuffer';
+
+/**
+ * The binaryType setter's value: WebIDL converts it to a string first (a Symbol is a
+ * TypeError); a string that is not one of the enum's values is ignored (undefined).
+ */
+export function toBinaryTypeValue(value: unknown): BinaryType | undefined {
+  const text = toDOMString(value);
+  return text === 'blob' || text === 'arraybuffer' || text === 'nodebuffer' ? text : undefined;
 }
 
 /** Converts a received payload; copies only when the Buffer is a view into a larger one. */
 export function toBinaryType(data: Buffer, type: BinaryType): Buffer | ArrayBuffer | Blob {
   if (type === 'nodebuffer') return data;
   if (type === 'blob') return new Blob([data]);
-  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer) return data.buffer;
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && types.isArrayBuffer(data.buffer)) return data.buffer;
   return new Uint8Array(data).buffer;
 }
 
-/** What send() accepts (the WHATWG union, plus Node Buffers, which are Uint8Arrays). */
-export type SendData = string | ArrayBufferLike | Blob | ArrayBufferView;
+/** What send() takes: WebIDL `(BufferSource or Blob or USVString)`; Node Buffers are Uint8Arrays. */
+export type SendData = string | ArrayBuffer | ArrayBufferView | Blob;
 
-/** Normalises send()'s argument: anything that is not bytes or a Blob is sent as its string. */
-export function normaliseSendData(data: SendData): string | Buffer | Blob {
+/**
+ * send()'s WebIDL conversion. A Blob, an ArrayBuffer or a view on one is binary, and its
+ * bytes are copied: what is sent is the data at the time of the call, even if the caller
+ * reuses the buffer while a Blob ahead is read or a message ahead is compressed. A
+ * SharedArrayBuffer is not a BufferSource, so it is a USVString like any other object
+ * ("[object SharedArrayBuffer]"), and a view on one cannot be converted at all: without
+ * [AllowShared] on send()'s BufferSource, WebIDL throws a TypeError for it.
+ */
+export function normaliseSendData(data: unknown): string | Buffer | Blob {
   if (typeof data === 'string') return data;
   if (data instanceof Blob) return data;
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer || data instanceof SharedArrayBuffer) return Buffer.from(data);
-  return String(data);
+  if (types.isArrayBuffer(data)) return Buffer.from(new Uint8Array(data));
+  if (ArrayBuffer.isView(data)) {
+    if (types.isSharedArrayBuffer(data.buffer)) throw new TypeError('send() cannot take a view on a SharedArrayBuffer (it is not a BufferSource without [AllowShared])');
+    return Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+  return toUSVString(data);
 }
 
+/** The bytes send() adds to bufferedAmount: UTF-8 length of text, size of binary data. */
 export function sendSize(data: string | Buffer | Blob): number {
   if (typeof data === 'string') return Buffer.byteLength(data);
   return data instanceof Blob ? data.size : data.length;

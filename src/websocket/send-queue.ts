@@ -1,10 +1,12 @@
+type Item = { data: string | Buffer | Blob; size: number } | { action: () => void };
+
 /**
  * Keeps send() order while a Blob is read (Blob bytes arrive asynchronously): once one
- * is waiting, later sends wait behind it. Its bytes count in `bufferedAmount`.
+ * is waiting, later sends wait behind it, and so does a close() (WHATWG: close() does
+ * not discard messages sent before it).
  */
 export class SendQueue {
-  private readonly items: Array<{ data: string | Buffer | Blob; size: number }> = [];
-  private bytes = 0;
+  private readonly items: Item[] = [];
   private running = false;
 
   constructor(private readonly transmit: (data: string | Buffer, size: number) => void) {}
@@ -13,15 +15,15 @@ export class SendQueue {
     return this.items.length === 0;
   }
 
-  get bufferedAmount(): number {
-    return this.bytes;
+  push(data: string | Buffer | Blob, size: number): void {
+    this.items.push({ data, size }); // binary data is already a copy (normaliseSendData)
+    void this.run();
   }
 
-  push(data: string | Buffer | Blob, size: number): void {
-    // A queued view is copied: the caller may reuse its buffer before the Blob ahead is read.
-    this.items.push({ data: Buffer.isBuffer(data) ? Buffer.from(data) : data, size });
-    this.bytes += size;
-    void this.run();
+  /** Runs `action` once everything queued before it was transmitted; at once when nothing waits. */
+  after(action: () => void): void {
+    if (this.idle) action();
+    else this.items.push({ action });
   }
 
   private async run(): Promise<void> {
@@ -29,6 +31,11 @@ export class SendQueue {
     this.running = true;
     while (this.items.length > 0) {
       const item = this.items[0]!;
+      if ('action' in item) {
+        this.items.shift();
+        item.action();
+        continue;
+      }
       let data: string | Buffer;
       try {
         data = item.data instanceof Blob ? Buffer.from(await item.data.arrayBuffer()) : item.data;
@@ -36,7 +43,6 @@ export class SendQueue {
         data = Buffer.alloc(0); // an unreadable Blob: send nothing rather than stall the queue
       }
       this.items.shift();
-      this.bytes -= item.size;
       this.transmit(data, item.size);
     }
     this.running = false;

@@ -1,13 +1,16 @@
 import type { ConnectOptions } from '../client/connect.js';
+import { connect } from '../client/connect.js';
 import type { Connection } from '../connection/connection.js';
 import { ReadyState, type ReadyStateValue } from '../connection/ready-state.js';
 import type { DataMessage } from '../transforms/records.js';
 import { parseCloseArguments, parseProtocols, parseWebSocketUrl } from './arguments.js';
-import { isBinaryType, normaliseSendData, sendSize, toBinaryType, type BinaryType, type SendData } from './binary.js';
-import { connect } from '../client/connect.js';
+import { normaliseSendData, sendSize, toBinaryType, toBinaryTypeValue, type BinaryType, type SendData } from './binary.js';
+import { BufferedAmount } from './buffered-amount.js';
+import { closeOutcome, neverOpened, type CloseOutcome } from './close-outcome.js';
 import { domException } from './dom-exception.js';
 import { CloseEvent, ErrorEvent } from './events.js';
 import { SendQueue } from './send-queue.js';
+import { requireArguments } from './webidl.js';
 
 /** wspipe client options that the browser API has no place for (TLS, headers, limits...). */
 export type WebSocketOptions = Omit<ConnectOptions, 'protocols' | 'signal' | 'streamMessages'>;
@@ -29,30 +32,32 @@ export class WebSocket extends EventTarget {
   static readonly CLOSING = ReadyState.CLOSING;
   static readonly CLOSED = ReadyState.CLOSED;
 
-  readonly url: string;
+  readonly #url: string;
+  readonly #origin: string;
   #state: ReadyStateValue = ReadyState.CONNECTING;
   #binaryType: BinaryType = 'blob';
   #connection: Connection | null = null;
   #protocol = '';
   #extensions = '';
-  /** Bytes passed to send() once closing had started: discarded, but counted (spec). */
-  #discarded = 0;
-  /** Set when the connection is failed rather than closed: 'error' precedes 'close'. */
-  #failure: unknown = null;
-  readonly #origin: string;
+  /** Why a send could not be handed to the connection ("flagged as full"): it was then closed. */
+  #sendFailure: Error | null = null;
   readonly #abort = new AbortController();
+  readonly #buffered = new BufferedAmount();
   readonly #queue = new SendQueue((data, size) => this.#transmit(data, size));
   readonly #handlers = new Map<HandlerType, { handler: AnyHandler; listener: (event: Event) => void }>();
 
-  constructor(url: string | URL, protocols?: string | readonly string[], options: WebSocketOptions = {}) {
+  constructor(url: string | URL, protocols?: string | Iterable<string>, options: WebSocketOptions = {}) {
     super();
+    requireArguments(arguments.length, 1, "Failed to construct 'WebSocket'");
     const parsed = parseWebSocketUrl(url);
     const offered = parseProtocols(protocols);
-    this.url = parsed.href;
+    this.#url = parsed.href;
     this.#origin = parsed.origin;
-    connect(parsed, { ...options, protocols: offered, signal: this.#abort.signal }).then(
-      (connection) => this.#opened(connection),
-      (error: unknown) => this.#closed(1006, '', false, error),
+    // Browsers and Node's client offer permessage-deflate; so do we, unless the caller chose.
+    const perMessageDeflate = options.perMessageDeflate ?? true;
+    connect(parsed, { ...options, perMessageDeflate, protocols: offered, signal: this.#abort.signal }).then(
+      (connection) => this.#opened(connection, offered.length > 0),
+      (error: unknown) => this.#closed(neverOpened(asError(error))),
     );
   }
 
@@ -69,6 +74,11 @@ export class WebSocket extends EventTarget {
     return ReadyState.CLOSED;
   }
 
+  /** The URL, serialised (http(s) given to the constructor reads as ws(s)). */
+  get url(): string {
+    return this.#url;
+  }
+
   /** The later of our state and the connection's: a close frame from the peer makes it CLOSING. */
   get readyState(): ReadyStateValue {
     const connection = this.#connection?.readyState ?? ReadyState.CONNECTING;
@@ -76,7 +86,7 @@ export class WebSocket extends EventTarget {
   }
 
   get bufferedAmount(): number {
-    return (this.#connection?.bufferedAmount ?? 0) + this.#queue.bufferedAmount + this.#discarded;
+    return this.#buffered.value;
   }
 
   get protocol(): string {
@@ -87,12 +97,12 @@ export class WebSocket extends EventTarget {
     return this.#extensions;
   }
 
-  /** Default 'blob' as in browsers; an unknown value is ignored, as WebIDL enums are. */
+  /** Default 'blob' as in browsers; a string that is not a BinaryType is ignored, as WebIDL enums are. */
   get binaryType(): BinaryType {
     return this.#binaryType;
   }
   set binaryType(value: BinaryType) {
-    if (isBinaryType(value)) this.#binaryType = value;
+    this.#binaryType = toBinaryTypeValue(value) ?? this.#binaryType;
   }
 
   get onopen(): WebSocketEventHandler<Event> {
@@ -125,53 +135,69 @@ export class WebSocket extends EventTarget {
    * once closing has started the data is discarded but still counted in bufferedAmount.
    */
   send(data: SendData): void {
-    if (this.readyState === ReadyState.CONNECTING) throw domException('InvalidStateError', 'Still in CONNECTING state.');
-    const payload = normaliseSendData(data);
+    requireArguments(arguments.length, 1, "Failed to execute 'send' on 'WebSocket'");
+    const payload = normaliseSendData(data); // WebIDL converts before the method's steps
+    const state = this.readyState;
+    if (state === ReadyState.CONNECTING) throw domException('InvalidStateError', 'Still in CONNECTING state.');
     const size = sendSize(payload);
+    this.#buffered.add(size);
+    if (state !== ReadyState.OPEN) return;
     if (payload instanceof Blob || !this.#queue.idle) this.#queue.push(payload, size);
     else this.#transmit(payload, size);
   }
 
-  /** Starts the closing handshake; while CONNECTING, abandons the connection attempt instead. */
+  /**
+   * Starts the closing handshake, after the messages sent before it; while CONNECTING,
+   * fails the connection instead (error, then close 1006).
+   */
   close(code?: number, reason?: string): void {
     const checked = parseCloseArguments(code, reason);
     const state = this.readyState;
     if (state === ReadyState.CLOSING || state === ReadyState.CLOSED) return;
     this.#state = ReadyState.CLOSING;
-    if (state === ReadyState.CONNECTING) this.#abort.abort();
-    else this.#connection!.close(checked.code, checked.reason);
+    if (state === ReadyState.CONNECTING) {
+      this.#abort.abort();
+      return;
+    }
+    const connection = this.#connection!;
+    this.#queue.after(() => connection.close(checked.code, checked.reason));
   }
 
   #transmit(data: string | Buffer, size: number): void {
-    if (this.readyState !== ReadyState.OPEN) {
-      this.#discarded += size;
+    const connection = this.#connection!;
+    // The peer may have started closing while a Blob was read: then the data is discarded (still counted).
+    if (connection.readyState !== ReadyState.OPEN) return;
+    try {
+      connection.send(data);
+    } catch (error) {
+      // It cannot be buffered: the WebSocket is "flagged as full" and its connection closed (error, then close).
+      this.#sendFailure = asError(error);
+      connection.terminate();
       return;
     }
-    try {
-      this.#connection!.send(data);
-    } catch (error) {
-      // The outgoing buffer is full: the spec closes the connection (no handshake) and reports an error.
-      this.#failure = error;
-      this.#discarded += size;
-      this.#connection!.terminate();
-    }
+    this.#buffered.handedTo(connection, size);
   }
 
-  #opened(connection: Connection): void {
-    if (this.#state !== ReadyState.CONNECTING) {
-      // close() came while the handshake was finishing: the spec fails the connection.
+  #opened(connection: Connection, protocolsOffered: boolean): void {
+    // close() came while the handshake was finishing, or (WHATWG "establish a WebSocket
+    // connection", stricter than RFC 6455) subprotocols were offered and none was selected:
+    // the connection is failed.
+    const failure =
+      this.#state !== ReadyState.CONNECTING
+        ? 'WebSocket was closed before the connection was established'
+        : protocolsOffered && connection.protocol === ''
+          ? 'The server selected none of the subprotocols offered'
+          : null;
+    if (failure !== null) {
       connection.terminate();
-      this.#closed(1006, '', false, new Error('WebSocket was closed before the connection was established'));
+      this.#closed(neverOpened(new Error(failure)));
       return;
     }
     this.#connection = connection;
     this.#protocol = connection.protocol;
     this.#extensions = connection.extensions;
     connection.on('message', (message) => this.#onMessage(message));
-    connection.on('error', (error) => {
-      this.#failure = error;
-    });
-    connection.on('close', (code, reason, wasClean) => this.#closed(code, reason, wasClean, this.#failure));
+    connection.on('close', () => this.#closed(closeOutcome(connection.closeInfo!, this.#sendFailure)));
     this.#state = ReadyState.OPEN;
     this.dispatchEvent(new Event('open'));
   }
@@ -183,12 +209,10 @@ export class WebSocket extends EventTarget {
     this.dispatchEvent(new MessageEvent('message', { data, origin: this.#origin }));
   }
 
-  #closed(code: number, reason: string, wasClean: boolean, failure: unknown): void {
+  /** WHATWG "the WebSocket connection is closed": CLOSED, then error if it was failed, then close. */
+  #closed({ code, reason, wasClean, failure }: CloseOutcome): void {
     this.#state = ReadyState.CLOSED;
-    if (failure) {
-      const message = failure instanceof Error ? failure.message : String(failure);
-      this.dispatchEvent(new ErrorEvent('error', { message, error: failure }));
-    }
+    if (failure) this.dispatchEvent(new ErrorEvent('error', { message: failure.message, error: failure }));
     this.dispatchEvent(new CloseEvent('close', { code, reason, wasClean }));
   }
 
@@ -217,4 +241,8 @@ export class WebSocket extends EventTarget {
     this.#handlers.set(type, slot);
     this.addEventListener(type, slot.listener);
   }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -77,6 +77,23 @@ test('origin and extra headers; injection and handshake headers refused', () => 
   assert.throws(() => buildUpgradeRequest('ws://h/', { headers: { Connection: 'close' } }), isTypeError);
 });
 
+test('URL credentials: Authorization Basic of the percent-decoded user and password, never in the path', () => {
+  // Chromium, answering a 401 Basic challenge for ws://us%40er:p%3Ass@host/, sends this value.
+  const request = buildUpgradeRequest('ws://us%40er:p%3Ass@example.com/chat?x=1');
+  assert.is(request.headers['Authorization'], 'Basic dXNAZXI6cDpzcw==');
+  assert.is(request.path, '/chat?x=1');
+  assert.is(request.headers['Host'], 'example.com');
+  // Non-ASCII is UTF-8; a stray '%' stays as it is; a user alone still gets the ':'.
+  assert.is(buildUpgradeRequest('ws://%C3%A9t%C3%A9:50%25%zz@h/').headers['Authorization'], `Basic ${Buffer.from('été:50%%zz').toString('base64')}`);
+  assert.is(buildUpgradeRequest('ws://alice@h/').headers['Authorization'], `Basic ${Buffer.from('alice:').toString('base64')}`);
+  assert.is(buildUpgradeRequest('ws://:secret@h/').headers['Authorization'], `Basic ${Buffer.from(':secret').toString('base64')}`);
+  assert.is(buildUpgradeRequest('ws://h/').headers['Authorization'], undefined);
+  // The caller's own Authorization wins, whatever its case.
+  const explicit = buildUpgradeRequest('ws://u:p@h/', { headers: { authorization: 'Bearer token' } });
+  assert.is(explicit.headers['authorization'], 'Bearer token');
+  assert.is(explicit.headers['Authorization'], undefined, 'replaced, not duplicated');
+});
+
 test('our own request passes our server-side validation', () => {
   const request = buildUpgradeRequest('ws://h:1234/x', { protocols: ['a', 'b'], perMessageDeflate: { serverMaxWindowBits: 10 } });
   const info = validateUpgradeRequest(asServerSees(request.headers));
