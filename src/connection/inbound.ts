@@ -34,7 +34,8 @@ export class Inbound {
     try {
       this.chain.accept(chunk);
     } catch (error) {
-      this.onError(error, true);
+      // Bytes after a close frame in the same chunk are not the peer's to answer for (RFC 6455 §5.5.1).
+      if (!this.stopped) this.onError(error, true);
       return;
     }
     if (this.chain.async) {
