@@ -183,7 +183,7 @@ test("the ws server closes with 4002/'srv' → connect$ subscribers get a CloseE
   server.close(4002, 'srv');
   const error = await withTimeout(outcome, 5000, 'connect$ to end');
   assert.instance(error, CloseError);
-  assert.equal([(error as CloseError).code, (error as CloseError).reason, (error as CloseError).wasClean], [4002, 'srv', true]);
+  assert.equal([(error as CloseError).closeCode, (error as CloseError).reason, (error as CloseError).wasClean], [4002, 'srv', true]);
 });
 
 test.run();
