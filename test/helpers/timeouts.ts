@@ -47,3 +47,13 @@ export async function eventually(condition: () => boolean, ms: number, what: str
     await delay(10);
   }
 }
+
+/** The next `type` event dispatched on an EventTarget (a WHATWG WebSocket, say), within `ms`. */
+export function nextDomEvent<E extends Event = Event>(target: EventTarget, type: string, ms: number, what = `'${type}'`): Promise<E> {
+  let listener: ((event: Event) => void) | undefined;
+  const waiting = new Promise<E>((resolve) => {
+    listener = (event) => resolve(event as E);
+    target.addEventListener(type, listener, { once: true });
+  });
+  return withTimeout(waiting, ms, what).finally(() => target.removeEventListener(type, listener!));
+}
