@@ -66,7 +66,7 @@ export function renderDemoPage(config: DemoPageConfig): string {
 <body>
 <main>
   <h1>wspipe live chat</h1>
-  <p class="tagline">wspipe is a WebSocket library for Node.js (RFC 6455 + RFC 7692 permessage-deflate) built from composable <code>node:stream</code> stages. This chat runs on it: on the server, each of your messages passes through</p>
+  <p class="tagline">wspipe is a WebSocket library for Node.js (RFC 6455 + RFC 7692 permessage-deflate) built from composable <code>node:stream</code> stages. This chat runs on it: on the server, each message passes through these stages:</p>
   <div class="pipeline" aria-label="wspipe's stage pipeline">
     ${chain('decode', ['HeaderParser', 'Unmasker', 'Defragmenter', 'Inflate', 'MessageDecoder'], 'Inflate')}
     ${chain('encode', ['MessageEncoder', 'Deflate', 'Fragmenter', 'Masker', 'FrameSerializer'], 'Deflate')}

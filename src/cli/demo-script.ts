@@ -2,20 +2,20 @@
  * The demo page's script (plain browser JavaScript). It enforces the server's message limit
  * in UTF-8 bytes before sending, explains a close code in words, reconnects only when the
  * connection dropped or the server went away or restarted (1006, 1001, 1012), and asks to
- * keep its guest name across reconnects (sessionStorage + `?name=`; the server checks it).
+ * keep its guest name across reconnects (sessionStorage + `?name=&token=`; the server checks both).
  */
 export const DEMO_SCRIPT = `
 (() => {
   const CONFIG = JSON.parse(document.getElementById('config').textContent);
   const MAX = CONFIG.maxMessageBytes;
-  const NAME_KEY = 'wspipe-demo-name';
+  const NAME_KEY = 'wspipe-demo-name', TOKEN_KEY = 'wspipe-demo-token';
   const RECONNECT_CODES = [1001, 1006, 1012];
   const byId = (id) => document.getElementById(id);
   const log = byId('log'), state = byId('state'), me = byId('me'), input = byId('text'), sendButton = byId('send');
   const meter = byId('meter'), tooLong = byId('too-long'), stats = byId('stats');
   const notice = byId('notice'), noticeText = byId('notice-text'), reconnectButton = byId('reconnect');
   const encoder = new TextEncoder();
-  let socket = null, name = sessionStorage.getItem(NAME_KEY) || '', sent = 0, received = 0, attempts = 0, timer = 0;
+  let socket = null, name = sessionStorage.getItem(NAME_KEY) || '', token = sessionStorage.getItem(TOKEN_KEY) || '', sent = 0, received = 0, attempts = 0, timer = 0;
 
   function add(text, cls) {
     const line = document.createElement('div');
@@ -60,6 +60,7 @@ export const DEMO_SCRIPT = `
     const url = new URL('/ws', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     if (name) url.searchParams.set('name', name);
+    if (name && token) url.searchParams.set('token', token);
     return url.href;
   }
   function explain(event) {
@@ -87,7 +88,9 @@ export const DEMO_SCRIPT = `
       const message = JSON.parse(event.data);
       if (message.type === 'welcome') {
         name = message.name;
+        token = message.token;
         sessionStorage.setItem(NAME_KEY, name);
+        sessionStorage.setItem(TOKEN_KEY, token);
         me.textContent = name;
       }
       add(message.from === 'server' ? message.text : message.from + ': ' + message.text, message.from === 'server' ? 'sys' : '');

@@ -42,9 +42,10 @@ function serveFile(request: IncomingMessage, response: ServerResponse, page: str
   }
 }
 
-/** The `name` a page asks to keep (`/ws?name=guest-3`), if any. */
-function requestedName(request: UpgradeRequestView): string | null {
-  return new URL(request.url ?? '/', 'http://demo.invalid').searchParams.get('name');
+/** The name a page asks to keep, and the token that proves it had it (`/ws?name=guest-3&token=…`). */
+function requestedName(request: UpgradeRequestView): { name: string | null; token: string | null } {
+  const query = new URL(request.url ?? '/', 'http://demo.invalid').searchParams;
+  return { name: query.get('name'), token: query.get('token') };
 }
 
 /**
@@ -73,28 +74,28 @@ export function startDemo(options: DemoOptions): Promise<Demo> {
     }
   };
   ws.on('connection', (connection, request) => {
-    const { name, returning } = guests.claim(requestedName(request));
-    const welcome = `${returning ? 'welcome back' : 'welcome'}, you are ${name}; ${ws.connections.size} in the room`;
-    connection.send(JSON.stringify({ from: 'server', type: 'welcome', name, text: welcome }));
+    const asked = requestedName(request);
+    const { name, token, returning } = guests.claim(connection, asked.name, asked.token);
+    const here = [...ws.connections].filter((other) => other.readyState === ReadyState.OPEN).length;
+    const welcome = `${returning ? 'welcome back' : 'welcome'}, you are ${name}; ${here} in the room`;
+    connection.send(JSON.stringify({ from: 'server', type: 'welcome', name, token, text: welcome }));
     broadcast({ from: 'server', text: `${name} ${returning ? 'is back' : 'joined'}` }, connection);
     connection.on('message', (message) => {
       if (message.type === 'text') broadcast({ from: name, text: message.data }, connection);
     });
     connection.on('close', () => {
-      guests.release(name);
-      broadcast({ from: 'server', text: `${name} left` });
+      // A page that came back before its old connection was seen to drop holds the name now.
+      if (guests.release(name, connection)) broadcast({ from: 'server', text: `${name} left` });
     });
   });
   const stop = async (): Promise<void> => {
+    // Stop listening first, so a page reconnecting meanwhile is refused rather than answered 404.
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeIdleConnections();
     await closeGracefully(ws);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
-      http.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      http.closeIdleConnections();
-    });
+    const timer = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    await httpClosed;
+    clearTimeout(timer);
   };
   return new Promise((resolve, reject) => {
     http.once('error', reject);
