@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /**
  * The version in wspipe's package.json, read when asked: the nearest package.json named
- * "wspipe" above this module, which is the same file whether this runs from src/cli/,
- * from dist/ (bundled), or from node_modules/wspipe/dist/.
+ * "wspipe" above the script being run (src/cli.ts, dist/cli.js, or node_modules/.bin/wspipe,
+ * a link to node_modules/wspipe/dist/cli.js). The script's path rather than this module's:
+ * `import.meta` would not survive the CommonJS build.
  */
 export function packageVersion(): string {
-  // The CommonJS build has __filename; the ESM one has import.meta.url.
-  let dir = dirname(typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url));
+  let dir = dirname(realpathSync(process.argv[1] ?? '.'));
   for (;;) {
     const version = versionIn(join(dir, 'package.json'));
     if (version !== undefined) return version;

@@ -23,6 +23,10 @@ test('npm run build, then the bin: --version, help, and echo + connect round tri
   const version = await finished(built(['--version']));
   assert.is(version.code, 0, version.stderr);
   assert.is(version.stdout, manifest.version);
+  // The CommonJS build of the CLI (shipped, though `bin` is the ESM one) finds it too.
+  const cjs = await finished(runChild(process.execPath, [manifest.bin['wspipe']!.replace(/\.js$/, '.cjs'), '-v'], { cwd: REPO_ROOT }));
+  assert.is(cjs.code, 0, cjs.stderr);
+  assert.is(cjs.stdout, manifest.version);
   const help = await finished(built(['help', 'connect']));
   assert.is(help.code, 0, help.stderr);
   assert.ok(help.stdout.startsWith('usage: wspipe connect [options] URL'), help.stdout);
