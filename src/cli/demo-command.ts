@@ -1,15 +1,14 @@
 import type { CommandSpec, ParsedArgs } from './args.js';
 import type { Command } from './command.js';
 import { DEFAULT_DEMO_MAX_MESSAGE_BYTES, startDemo } from './demo.js';
-import { stopOnSignals, urlHost } from './serve.js';
+import { listenFlags, stopOnSignals, urlHost } from './serve.js';
 
 const spec: CommandSpec = {
   name: 'demo',
   summary: 'Serve a live chat page and its WebSocket endpoint (what `npm start` runs).',
   operands: [],
   flags: [
-    { name: 'host', kind: 'string', placeholder: 'HOST', default: '127.0.0.1', help: 'interface to listen on' },
-    { name: 'port', kind: 'integer', placeholder: 'PORT', default: 8080, max: 65535, help: 'port to listen on (0: any free port)' },
+    ...listenFlags(8080),
     {
       name: 'max-payload',
       kind: 'integer',

@@ -6,7 +6,7 @@ import { describeCloseCode } from './close-code-words.js';
 import type { Command } from './command.js';
 import { startEchoServer } from './echo-server.js';
 import { readFlagFile } from './flag-file.js';
-import { boundPort, closeGracefully, hostPort, stopOnSignals, urlHost } from './serve.js';
+import { boundPort, closeGracefully, hostPort, listenFlags, stopOnSignals, urlHost } from './serve.js';
 import { printable } from './terminal-text.js';
 
 const spec: CommandSpec = {
@@ -14,8 +14,7 @@ const spec: CommandSpec = {
   summary: 'Run an echo server: text back as text, binary as binary, close codes echoed.',
   operands: [],
   flags: [
-    { name: 'host', kind: 'string', placeholder: 'HOST', default: '127.0.0.1', help: 'interface to listen on (0.0.0.0 or :: for all)' },
-    { name: 'port', kind: 'integer', placeholder: 'PORT', default: 9001, max: 65535, help: 'port to listen on (0: any free port)' },
+    ...listenFlags(9001),
     { name: 'deflate', kind: 'boolean', help: 'accept permessage-deflate compression (RFC 7692)' },
     { name: 'max-payload', kind: 'integer', placeholder: 'BYTES', default: DEFAULT_MAX_PAYLOAD, help: 'largest message accepted; a larger one closes the connection with 1009' },
     { name: 'tls-cert', kind: 'string', placeholder: 'FILE', help: 'serve wss:// with this PEM certificate (chain); needs --tls-key' },

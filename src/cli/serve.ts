@@ -1,9 +1,18 @@
 /** What `wspipe echo` and `wspipe demo` share: addresses in URLs and a graceful stop on signals. */
 import type { AddressInfo } from 'node:net';
 import type { WebSocketServer } from '../server/server.js';
+import type { FlagSpec } from './args.js';
 
 /** After a stop signal, connections get this long to finish their close handshake. */
 export const SHUTDOWN_GRACE_MS = 3_000;
+
+/** The `--host` and `--port` flags of a command that listens, on 127.0.0.1 by default. */
+export function listenFlags(defaultPort: number): FlagSpec[] {
+  return [
+    { name: 'host', kind: 'string', placeholder: 'HOST', default: '127.0.0.1', help: 'interface to listen on (0.0.0.0 or :: for all)' },
+    { name: 'port', kind: 'integer', placeholder: 'PORT', default: defaultPort, max: 65535, help: 'port to listen on (0: any free port)' },
+  ];
+}
 
 /** `host` as it goes in a URL: IPv6 literals in brackets. */
 export function urlHost(host: string): string {

@@ -60,11 +60,9 @@ test('piped: received messages print plain, one per line; the end of stdin close
   const accepted = nextConnection(server);
   const cli = wspipe(['connect', `ws://127.0.0.1:${port}/`], { stdin: 'pipe' });
   cli.child.stdin!.end('one\ntwo ✓\n');
-  const serverClose = closeOf(await accepted, 20_000);
-  const run = await finished(cli);
+  const [run, close] = await Promise.all([finished(cli), accepted.then((connection) => closeOf(connection, 20_000))]);
   assert.is(run.code, 0, run.stderr);
   assert.is(run.stdout, 'one\ntwo ✓');
-  const close = await serverClose;
   assert.is(close.code, 1000);
   assert.ok(close.wasClean);
   assert.match(run.stderr, new RegExp(`^connected to ws://127\\.0\\.0\\.1:${port}/ \\(protocol: none, extensions: none\\)\\nclosed: 1000 \\(normal closure\\)\\n$`));
@@ -222,12 +220,11 @@ test('--max-payload: a bigger message fails the connection with 1009, exit 1', a
   const { server, port } = await serve({}, (connection) => connection.send('x'.repeat(2000)));
   const accepted = nextConnection(server);
   const cli = wspipe(['connect', `ws://127.0.0.1:${port}/`, '--max-payload', '1024'], { stdin: 'pipe' });
-  const serverClose = closeOf(await accepted, 20_000);
-  const run = await finished(cli);
+  const [run, close] = await Promise.all([finished(cli), accepted.then((connection) => closeOf(connection, 20_000))]);
   assert.is(run.code, 1, run.stderr);
   assert.is(run.stdout, '');
   assert.match(run.stderr, /connection failed: 1009 \(message too big\)/);
-  assert.is((await serverClose).code, 1009);
+  assert.is(close.code, 1009);
 });
 
 test('exit status: 0 when the server closes with 1000, 1 for 1011 or a dropped connection', async () => {
