@@ -1,57 +1,83 @@
 #!/usr/bin/env node
-import { parseArgs, numberOption, stringOption } from './cli/args.js';
-import { runConnect } from './cli/connect-command.js';
-import { startDemo } from './cli/demo.js';
-import { startEchoServer } from './cli/echo-server.js';
-import { DEFAULT_MAX_PAYLOAD } from './transforms/limits.js';
+/**
+ * `wspipe`: the command line. Usage and help go to stdout with exit 0; mistakes in the
+ * command line go to stderr (one line naming the problem, then the usage) with exit 2;
+ * failures at run time (a refused handshake, a port in use) exit 1.
+ */
+import { commandUsage, parseArgs, table, UsageError, wantsHelp, type CommandSpec } from './cli/args.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type Command } from './cli/command.js';
+import { connectCommand } from './cli/connect-command.js';
+import { demoCommand } from './cli/demo-command.js';
+import { echoCommand } from './cli/echo-command.js';
+import { packageVersion } from './cli/version.js';
 
-const USAGE = `usage:
-  wspipe echo [--host 127.0.0.1] [--port 9001] [--deflate] [--max-payload BYTES]
-  wspipe connect URL [--protocol P] [--deflate]
-  wspipe demo [--host 127.0.0.1] [--port 8080]`;
+const COMMANDS: readonly Command[] = [echoCommand, connectCommand, demoCommand];
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const args = parseArgs(rest, new Set(['deflate', 'help']));
-  if (command === 'echo') {
-    const host = stringOption(args, 'host', '127.0.0.1');
-    const server = await startEchoServer({
-      host,
-      port: numberOption(args, 'port', 9001),
-      maxPayload: numberOption(args, 'max-payload', DEFAULT_MAX_PAYLOAD),
-      perMessageDeflate: args.options.has('deflate'),
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    console.log(`listening on ws://${host.includes(':') ? `[${host}]` : host}:${port}/`);
-    const stop = (): void => void server.close(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    return new Promise(() => {});
-  }
-  if (command === 'connect') {
-    const url = args.positional[0];
-    if (!url) throw new Error('connect needs a URL');
-    return runConnect(url, { protocol: stringOption(args, 'protocol', ''), deflate: args.options.has('deflate') });
-  }
-  if (command === 'demo') {
-    const host = stringOption(args, 'host', '127.0.0.1');
-    const port = numberOption(args, 'port', 8080);
-    const { http, ws } = await startDemo(port, host);
-    console.log(`wspipe demo: open http://${host}:${port}/ in a browser (WebSocket at ws://${host}:${port}/ws)`);
-    const stop = (): void => void ws.close(() => http.close(() => process.exit(0)));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    return new Promise(() => {});
-  }
-  console.error(USAGE);
-  return command === undefined || args.options.has('help') ? 0 : 2;
+function mainUsage(): string {
+  return `usage: wspipe <command> [options] [arguments]
+       wspipe help [command]
+       wspipe --version
+
+The WebSocket protocol (RFC 6455, RFC 7692 permessage-deflate) from the command line.
+
+commands:
+${table(COMMANDS.map((command) => [command.spec.name, command.spec.summary]))}
+
+options:
+${table([
+  ['-h, --help', 'print this help (after a command: that command\'s help) and exit'],
+  ['-v, --version', "print wspipe's version and exit"],
+])}
+
+Exit status: 0 success, 1 failure (connection, handshake, server start), 2 usage error.
+Run 'wspipe help COMMAND' for a command's options.
+`;
 }
 
-main(process.argv.slice(2)).then(
+function findCommand(name: string): Command {
+  const command = COMMANDS.find((candidate) => candidate.spec.name === name);
+  if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+  return command;
+}
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return EXIT_OK;
+}
+
+function help(rest: readonly string[]): number {
+  if (rest.length === 0 || wantsHelp(rest)) return print(mainUsage());
+  if (rest.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(rest[1])}`);
+  return print(commandUsage(findCommand(rest[0]!).spec));
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError('missing command');
+  if (first === 'help' || first === '--help' || first === '-h') return help(rest);
+  if (first === '--version' || first === '-v') {
+    if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+    return print(`${packageVersion()}\n`);
+  }
+  if (first.startsWith('-')) throw new UsageError(`unknown option ${first}`);
+  const command = findCommand(first);
+  if (wantsHelp(rest)) return print(commandUsage(command.spec));
+  return command.run(parseArgs(command.spec, rest));
+}
+
+function fail(error: unknown, command: CommandSpec | undefined): never {
+  const prefix = command ? `wspipe ${command.name}` : 'wspipe';
+  if (error instanceof UsageError) {
+    const spec = error.command ?? command;
+    process.stderr.write(`${prefix}: ${error.message}\n\n${spec ? commandUsage(spec) : mainUsage()}`);
+    process.exit(EXIT_USAGE);
+  }
+  process.stderr.write(`${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(EXIT_FAILURE);
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => process.exit(code),
-  (error: Error) => {
-    console.error(`wspipe: ${error.message}`);
-    process.exit(1);
-  },
+  (error: unknown) => fail(error, COMMANDS.find((command) => command.spec.name === argv[0])?.spec),
 );

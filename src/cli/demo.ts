@@ -1,58 +1,107 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Connection } from '../connection/connection.js';
 import { ReadyState } from '../connection/ready-state.js';
 import { WebSocketServer } from '../server/server.js';
-import { DEMO_PAGE } from './demo-page.js';
+import type { UpgradeRequestView } from '../server/options.js';
+import { FAVICON_SVG, renderDemoPage } from './demo-page.js';
+import { GuestNames } from './guest-names.js';
+import { boundPort, closeGracefully, SHUTDOWN_GRACE_MS } from './serve.js';
 
-/** Longest chat line the demo relays; longer messages are refused with 1009. */
-const MAX_CHAT_MESSAGE_BYTES = 4096;
+/** Longest chat message the demo accepts by default; longer ones are closed with 1009. */
+export const DEFAULT_DEMO_MAX_MESSAGE_BYTES = 4096;
+
+export interface DemoOptions {
+  host: string;
+  /** 0 for any free port. */
+  port: number;
+  maxMessageBytes?: number;
+}
+
+export interface Demo {
+  http: Server;
+  ws: WebSocketServer;
+  /** The port it listens on. */
+  port: number;
+  /** Closes every connection with 1001 (going away), then the HTTP server. */
+  stop(): Promise<void>;
+}
+
+function serveFile(request: IncomingMessage, response: ServerResponse, page: string): void {
+  const path = (request.url ?? '/').split('?')[0];
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('Method not allowed');
+  } else if (path === '/' || path === '/index.html') {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+  } else if (path === '/favicon.svg') {
+    response.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' }).end(FAVICON_SVG);
+  } else if (path === '/favicon.ico') {
+    // Browsers ask for it whatever the page links; the icon is /favicon.svg.
+    response.writeHead(204).end();
+  } else {
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+  }
+}
+
+/** The name a page asks to keep, and the token that proves it had it (`/ws?name=guest-3&token=…`). */
+function requestedName(request: UpgradeRequestView): { name: string | null; token: string | null } {
+  const query = new URL(request.url ?? '/', 'http://demo.invalid').searchParams;
+  return { name: query.get('name'), token: query.get('token') };
+}
 
 /**
  * `wspipe demo`: an HTTP server with a chat page at `/` and its WebSocket endpoint at
  * `/ws` (attached to the http server's upgrade event). Every message goes to everyone
- * else in the room; the server announces joins and leaves.
+ * else in the room; the server announces joins and leaves. The page is rendered with the
+ * server's message limit, so it can refuse what the server would close with 1009.
  */
-export function startDemo(port: number, host: string): Promise<{ http: Server; ws: WebSocketServer }> {
-  const http = createHttpServer((request, response) => {
-    if (request.url === '/' || request.url === '/index.html') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(DEMO_PAGE);
-    } else {
-      response.writeHead(404, { 'content-type': 'text/plain' });
-      response.end('Not found');
-    }
-  });
+export function startDemo(options: DemoOptions): Promise<Demo> {
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_DEMO_MAX_MESSAGE_BYTES;
+  const page = renderDemoPage({ maxMessageBytes });
+  const http = createHttpServer((request, response) => serveFile(request, response, page));
   const ws = new WebSocketServer({
     server: http,
     path: '/ws',
     handleProtocols: ['chat'],
     perMessageDeflate: true,
-    maxPayload: MAX_CHAT_MESSAGE_BYTES,
+    maxPayload: maxMessageBytes,
     heartbeat: { interval: 30_000 },
   });
-  let nextId = 1;
-  const names = new Map<Connection, string>();
+  const guests = new GuestNames();
   const broadcast = (payload: { from: string; text: string }, except?: Connection): void => {
     const data = JSON.stringify(payload);
     for (const connection of ws.connections) {
       if (connection !== except && connection.readyState === ReadyState.OPEN) connection.send(data);
     }
   };
-  ws.on('connection', (connection) => {
-    const name = `guest-${nextId++}`;
-    names.set(connection, name);
-    connection.send(JSON.stringify({ from: 'server', text: `welcome, you are ${name}; ${ws.connections.size} in the room` }));
-    broadcast({ from: 'server', text: `${name} joined` }, connection);
+  ws.on('connection', (connection, request) => {
+    const asked = requestedName(request);
+    const { name, token, returning } = guests.claim(connection, asked.name, asked.token);
+    const here = [...ws.connections].filter((other) => other.readyState === ReadyState.OPEN).length;
+    const welcome = `${returning ? 'welcome back' : 'welcome'}, you are ${name}; ${here} in the room`;
+    connection.send(JSON.stringify({ from: 'server', type: 'welcome', name, token, text: welcome }));
+    broadcast({ from: 'server', text: `${name} ${returning ? 'is back' : 'joined'}` }, connection);
     connection.on('message', (message) => {
       if (message.type === 'text') broadcast({ from: name, text: message.data }, connection);
     });
     connection.on('close', () => {
-      names.delete(connection);
-      broadcast({ from: 'server', text: `${name} left` });
+      // A page that came back before its old connection was seen to drop holds the name now.
+      if (guests.release(name, connection)) broadcast({ from: 'server', text: `${name} left` });
     });
   });
+  const stop = async (): Promise<void> => {
+    // Stop listening first, so a page reconnecting meanwhile is refused rather than answered 404.
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeIdleConnections();
+    await closeGracefully(ws);
+    const timer = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    await httpClosed;
+    clearTimeout(timer);
+  };
   return new Promise((resolve, reject) => {
     http.once('error', reject);
-    http.listen(port, host, () => resolve({ http, ws }));
+    http.listen(options.port, options.host, () => {
+      http.off('error', reject);
+      resolve({ http, ws, port: boundPort(http.address()), stop });
+    });
   });
 }

@@ -14,12 +14,14 @@ export interface ChildRun {
   kill(): void;
 }
 
-/** `stdin: 'pipe'` gives the child a stdin to write to (`child.stdin`); by default it has none. */
-export function runChild(
-  command: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore' } = {},
-): ChildRun {
+export interface ChildOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** 'pipe' to write to `child.stdin`; by default stdin is /dev/null. */
+  stdin?: 'ignore' | 'pipe';
+}
+
+export function runChild(command: string, args: readonly string[], options: ChildOptions = {}): ChildRun {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';
