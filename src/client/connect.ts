@@ -47,7 +47,11 @@ function attempt(url: URL, sent: UpgradeRequest, options: ConnectOptions, redire
       // An option given as `undefined` replaces Node's default (checkServerIdentity:
       // undefined breaks every TLS connection), so only the options the caller set go in.
       ...definedOnly(options, TLS_OPTION_NAMES),
-      ...definedOnly(options, ['agent', 'signal'] as const),
+      ...definedOnly(options, ['signal'] as const),
+      // Without an agent of the caller's, none: https.globalAgent resumes TLS sessions of
+      // earlier connections, its cache key ignores checkServerIdentity, and Node skips that
+      // check on a resumed session. A WebSocket never reuses its TCP connection anyway.
+      agent: options.agent ?? false,
     });
     let settled = false;
     const fail = (error: Error): void => {
