@@ -7,6 +7,7 @@ export { FrameSerializer, FrameSerializerCore } from './encode/frame-serializer.
 export { Masker, MaskerCore, type MaskerOptions } from './encode/masker.js';
 export { MessageEncoder, MessageEncoderCore, encodeMessage, type EncoderInput } from './encode/message-encoder.js';
 export { createDecoder, createDecoderCore } from './decoder.js';
+export { ProtocolSocket, PROTOCOL_SOCKET_GRACE_MS, type ProtocolSocketOptions } from './protocol-socket.js';
 export { createEncoder, createEncoderCore, type EncoderOptions } from './encoder.js';
 export { parseClosePayload, buildClosePayload, MAX_CLOSE_REASON_BYTES } from './close-frame.js';
 export type { InvalidMessageError } from './invalid-message.js';
