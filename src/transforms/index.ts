@@ -23,7 +23,10 @@ export { Utf8Validator, isValidUtf8 } from './utf8-validator.js';
 export {
   EMPTY_BUFFER,
   Opcode,
-  isControlOpcode,
+  RSV1,
+  RSV2,
+  RSV3,
+  messagePart,
   type BinaryData,
   type BinaryMessage,
   type CloseMessage,
