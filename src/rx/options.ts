@@ -1,6 +1,7 @@
 import type { NextObserver, SchedulerLike } from 'rxjs';
 import { CONNECT_SCHEMA, type ConnectOptions } from '../client/connect-options.js';
 import { buildUpgradeRequest } from '../handshake/upgrade-client-request.js';
+import { resolveExtensions } from '../extensions/resolve.js';
 import { boolean, either, func, integer, numberIn, object, oneOf, validateOptions, withMethods, type Schema } from '../validation/schema.js';
 import type { Connection } from '../connection/connection.js';
 import type { DataMessage } from '../transforms/records.js';
@@ -63,5 +64,6 @@ export const RX_CONNECT_SCHEMA: Schema = {
 export function validateRxConnect(url: string | URL, options: RxConnectOptions<unknown, unknown>): void {
   validateOptions(options, RX_CONNECT_SCHEMA);
   if ('signal' in options) throw new TypeError('connect$ takes no "signal" option: unsubscribe to close');
-  buildUpgradeRequest(new URL(url), { protocols: options.protocols, headers: options.headers, origin: options.origin, perMessageDeflate: options.perMessageDeflate });
+  const extensions = resolveExtensions(options, 'client');
+  buildUpgradeRequest(new URL(url), { protocols: options.protocols, headers: options.headers, origin: options.origin, extensions });
 }

@@ -13,7 +13,7 @@ import {
   Masker,
   MessageEncoder,
   type EncoderInput,
-  type EncoderOptions,
+  type CreateEncoderOptions,
   type Message,
   type MessagePart,
   type OutgoingMessage,
@@ -185,7 +185,7 @@ export function peerRole(role: Role): Role {
 }
 
 /** Encodes with one of the three encode paths; resolves to the bytes written. */
-export async function encodeWith(path: EncodePath, inputs: readonly EncoderInput[], options: EncoderOptions): Promise<Buffer> {
+export async function encodeWith(path: EncodePath, inputs: readonly EncoderInput[], options: CreateEncoderOptions): Promise<Buffer> {
   if (path === 'core') {
     const out: Buffer[] = [];
     const core = createEncoderCore(options, { accept: (chunk) => out.push(chunk) });

@@ -1,11 +1,8 @@
-import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS, perMessageDeflateSchema } from '../../transforms/deflate/parameters.js';
+import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS, PERMESSAGE_DEFLATE, perMessageDeflateSchema } from '../../transforms/deflate/parameters.js';
 import { validateOptions } from '../../validation/schema.js';
 
-/** RFC 7692 §7: the registered extension name. */
-export const PERMESSAGE_DEFLATE = 'permessage-deflate';
-
-/** The RFC 7692 window limits, re-exported from the one place they are defined. */
-export { MAX_WINDOW_BITS, MIN_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS as MIN_DEFLATE_WINDOW_BITS };
+/** The RFC 7692 name and window limits, re-exported from the one place they are defined. */
+export { MAX_WINDOW_BITS, MIN_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS as MIN_DEFLATE_WINDOW_BITS, PERMESSAGE_DEFLATE };
 
 /**
  * Options of permessage-deflate, for either role. The four RFC 7692 parameters mean:

@@ -1,6 +1,11 @@
 import type { NegotiatedDeflate } from '../../handshake/permessage-deflate/options.js';
 import type { Role } from '../records.js';
+import type { ExtensionStages } from '../extension-stages.js';
+import { RSV1 } from '../records.js';
+import { DeflateCore } from './deflate.js';
+import { InflateCore } from './inflate.js';
 import type { DeflateOptions, InflateOptions } from './options.js';
+import { PERMESSAGE_DEFLATE } from './parameters.js';
 
 /**
  * The agreed permessage-deflate parameters (RFC 7692 §7.1) as the handshake's negotiation
@@ -33,5 +38,22 @@ export function deflateStageOptions(agreed: AgreedDeflate, role: Role): DeflateS
       level: agreed.level,
       memLevel: agreed.memLevel,
     },
+  };
+}
+
+/**
+ * permessage-deflate's stages as an extension of the chains (RFC 7692 §6: RSV1 marks a
+ * compressed message): an Inflate stage on the way in, whose `maxPayload` defaults to the
+ * decoder's, and a Deflate stage on the way out. Either direction may be left out.
+ */
+export function deflateExtensionStages(stages: Partial<DeflateStageOptions>): ExtensionStages {
+  const { inflate, deflate } = stages;
+  return {
+    name: PERMESSAGE_DEFLATE,
+    rsv: RSV1,
+    ...(inflate && {
+      decoder: (next, context) => new InflateCore({ ...inflate, maxPayload: inflate.maxPayload ?? context.maxPayload }, next),
+    }),
+    ...(deflate && { encoder: (next) => new DeflateCore(deflate, next) }),
   };
 }

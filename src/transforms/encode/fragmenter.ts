@@ -62,7 +62,6 @@ export class FragmenterCore implements StageCore<MessagePart> {
     this.open = part.last ? null : kind;
   }
 
-  finish(): void {}
 
   /** One whole frame; extensions' reserved bits go on a message's first frame only (RFC 7692 §6). */
   private emit(fin: boolean, rsv: number, opcode: number, data: Buffer): void {

@@ -22,7 +22,6 @@ export class MessageEncoderCore implements StageCore<EncoderInput> {
     this.next.accept('kind' in input ? checkPart(input) : encodeMessage(input));
   }
 
-  finish(): void {}
 }
 
 /** Encodes one whole message into its single part; throws for an invalid message. */
