@@ -16,7 +16,7 @@ import {
   MaskerCore,
   encodeMessage,
 } from '../src/transforms/index.js';
-import { decode } from './helpers/run.js';
+import { decode } from './helpers/decode.js';
 
 function encode(inputs: EncoderInput[], options: EncoderOptions): Buffer[] {
   const out: Buffer[] = [];

@@ -35,7 +35,7 @@ export interface Chain<In> extends RecordSink<In> {
  */
 export function buildInbound(options: ConnectionOptions, sink: RecordSink<InboundRecord>, onError: (error: Error) => void): Chain<Buffer> {
   const tail = options.streamMessages
-    ? namedStage('MessageDecoder', (next: RecordSink<never>) => new MessageStreamerCore(next))
+    ? namedStage('MessageStreamer', (next: RecordSink<never>) => new MessageStreamerCore(next))
     : undefined;
   const stages = decodeStages({ ...options, extensions: options.extensionStages }, tail);
   return build<Buffer>(stages, options.stages?.decode ?? [], DECODE_ORDER, sink as RecordSink<unknown>, onError, 'bytes-in');

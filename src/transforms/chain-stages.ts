@@ -14,10 +14,11 @@ import { FusedCore, type RecordSink, type StageCore } from './stage.js';
 /**
  * The built-in stages of each chain, in order: the names user stages are placed after.
  * Which of them a chain has depends on its role (a server's decode chain unmasks, a
- * client's encode chain masks); negotiated extensions' stages go between Defragmenter and
+ * client's encode chain masks) and on whether messages are streamed (MessageStreamer
+ * replaces MessageDecoder); negotiated extensions' stages go between Defragmenter and
  * MessageDecoder, and between MessageEncoder and Fragmenter, under their own names.
  */
-export const DECODE_STAGE_NAMES = ['HeaderParser', 'Unmasker', 'Defragmenter', 'MessageDecoder'] as const;
+export const DECODE_STAGE_NAMES = ['HeaderParser', 'Unmasker', 'Defragmenter', 'MessageDecoder', 'MessageStreamer'] as const;
 export const ENCODE_STAGE_NAMES = ['MessageEncoder', 'Fragmenter', 'Masker', 'FrameSerializer'] as const;
 export type DecodeStageName = (typeof DECODE_STAGE_NAMES)[number];
 export type EncodeStageName = (typeof ENCODE_STAGE_NAMES)[number];

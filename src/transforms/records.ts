@@ -133,6 +133,9 @@ export function messagePart(kind: MessageKind, rsv: number, data: Buffer, last: 
 
 export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);
 
+/** RFC 6455 §5.5: control frames carry at most 125 payload bytes and are never fragmented. */
+export const MAX_CONTROL_PAYLOAD = 125;
+
 /** Node's internal Buffer class: constructing it directly skips `subarray`'s species lookup. */
 const FastBuffer = (Buffer as unknown as { [Symbol.species]: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer })[
   Symbol.species

@@ -42,24 +42,9 @@ export interface PerMessageDeflateOptions {
   memLevel?: number;
 }
 
-/**
- * The agreed parameters (RFC 7692 §5), the same for both roles: `server*` fields
- * govern data the server compresses and the client inflates, `client*` fields the
- * other direction. Window bits are 8..15 (15 when not negotiated).
- *
- * The side that compresses never gets a window below 9 from negotiation; the side that
- * inflates uses at least 9, since a larger window always inflates data made with a
- * smaller one.
- */
-export interface NegotiatedDeflate {
-  readonly serverNoContextTakeover: boolean;
-  readonly clientNoContextTakeover: boolean;
-  readonly serverMaxWindowBits: number;
-  readonly clientMaxWindowBits: number;
-  readonly threshold?: number | undefined;
-  readonly level?: number | undefined;
-  readonly memLevel?: number | undefined;
-}
+import type { NegotiatedDeflate } from '../../transforms/deflate/stage-options.js';
+
+export type { NegotiatedDeflate };
 
 /**
  * Checks options for a role, naming the option (`perMessageDeflate.level`) in the

@@ -2,14 +2,12 @@ import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, WebSocketError } from '../../errors.js';
 import { DECODER_LIMITS_SCHEMA, RESERVED_BITS_SCHEMA, resolveMaxPayload, type DecoderLimits, type ReservedBits } from '../limits.js';
 import { oneOf, validateOptions } from '../../validation/schema.js';
-import { EMPTY_BUFFER, sliceOf, type FrameHeader, type FramePart, type Role } from '../records.js';
+import { EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, sliceOf, type FrameHeader, type FramePart, type Role } from '../records.js';
 import { maskPolicyError } from './mask-policy.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 /** RFC 6455 §5.2: 2 fixed bytes, up to 8 of extended length, 4 of masking key. */
 const MAX_HEADER_SIZE = 14;
-/** RFC 6455 §5.5: control frame payloads are at most 125 bytes. */
-const MAX_CONTROL_PAYLOAD = 125;
 /** Lengths are JS numbers: above 2^53 - 1 they lose precision, so refuse them (1009). */
 const MAX_SAFE_HIGH_WORD = 0x1fffff;
 

@@ -1,4 +1,4 @@
-import { mask } from '../mask.js';
+import { keyAt, mask } from '../mask.js';
 import type { FrameHeader, FramePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
 import { sharedFrameSlab } from './frame-slab.js';
@@ -77,15 +77,9 @@ export class FrameSerializerCore implements StageCore<FramePart> {
     // A later piece of a frame given in pieces: its bytes continue the key's phase.
     if (data.length === 0) return;
     const piece = sharedFrameSlab.take(data.length);
-    mask(data, keyAtPhase(header.maskKey, part.offset), piece, 0);
+    mask(data, keyAt(header.maskKey, part.offset), piece, 0);
     this.next.accept(piece);
   }
-}
-
-/** The key rotated so that its first byte is the one that applies at payload `offset`. */
-export function keyAtPhase(key: number, offset: number): number {
-  const shift = (offset & 3) * 8;
-  return shift === 0 ? key : ((key << shift) | (key >>> (32 - shift))) >>> 0;
 }
 
 function headerSizeOf(header: FrameHeader): number {

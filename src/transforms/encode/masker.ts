@@ -1,10 +1,9 @@
 import { ROLE_SCHEMA } from '../limits.js';
-import { mask } from '../mask.js';
+import { keyAt, mask } from '../mask.js';
 import { validateOptions } from '../../validation/schema.js';
 import type { FramePart, Role } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { sharedFrameSlab } from './frame-slab.js';
-import { keyAtPhase } from './frame-serializer.js';
 import { sharedMaskKeys } from './mask-key-pool.js';
 
 export interface MaskerOptions {
@@ -39,7 +38,7 @@ export class MaskerCore implements StageCore<FramePart> {
       const source = part.data;
       if (source.length !== 0) {
         const target = sharedFrameSlab.take(source.length);
-        mask(source, keyAtPhase(header.maskKey, part.offset), target, 0);
+        mask(source, keyAt(header.maskKey, part.offset), target, 0);
         part.data = target;
       }
     }

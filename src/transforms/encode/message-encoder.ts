@@ -1,11 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { buildClosePayload } from '../close-frame.js';
 import { invalidMessage } from '../invalid-message.js';
-import { EMPTY_BUFFER, messagePart, type BinaryData, type MessagePart, type OutgoingMessage } from '../records.js';
+import { EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, messagePart, type BinaryData, type MessagePart, type OutgoingMessage } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
-/** RFC 6455 §5.5: control frame payloads are at most 125 bytes. */
-const MAX_CONTROL_PAYLOAD = 125;
 
 /** What the encode chain accepts: whole messages, or message parts for streamed messages. */
 export type EncoderInput = OutgoingMessage | MessagePart;
