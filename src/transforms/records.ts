@@ -1,5 +1,5 @@
 /**
- * The records that flow between stages (DESIGN.md, "The data between stages").
+ * The records that flow between stages (ARCHITECTURE.md, "The records").
  * A stage never copies payload bytes across a boundary unless it changes them.
  */
 
