@@ -76,8 +76,11 @@ export function decodeStages(options: DecoderChainOptions, tail?: NamedStage): N
     maxPayload: tail ? Infinity : maxPayload,
   };
   const stages = [namedStage('HeaderParser', (next: RecordSink<never>) => new HeaderParserCore(parserOptions, next))];
-  // Only a server unmasks: the parser has already refused masked frames to a client.
-  if (options.role === 'server') stages.push(namedStage('Unmasker', (next: RecordSink<never>) => new UnmaskerCore({}, next)));
+  // Only a server unmasks: the parser has already refused masked frames to a client. With
+  // a MessageDecoder at the end, a frame that arrives in pieces is unmasked straight into
+  // the one buffer it would be assembled in anyway (plain frames are within maxPayload).
+  const unmaskerOptions = { assembleFramesUpTo: tail ? 0 : maxPayload };
+  if (options.role === 'server') stages.push(namedStage('Unmasker', (next: RecordSink<never>) => new UnmaskerCore(unmaskerOptions, next)));
   stages.push(namedStage('Defragmenter', (next: RecordSink<never>) => new DefragmenterCore(options, next)));
   const context: StageContext = { role: options.role, maxPayload };
   const extensions = options.extensions ?? [];

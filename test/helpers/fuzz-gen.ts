@@ -468,6 +468,8 @@ export function referenceDecode(input: Buffer, options: DecoderOptions): Expecta
     } else {
       payloadLength = len7;
     }
+    // RFC 6455 §5.1: the mask bit breaks the role's rule as soon as the header is complete.
+    if (masked !== requireMask) return fail(1002, requireMask ? 'unmasked frame to a server' : 'masked frame to a client');
     // An uncompressed data frame longer than maxPayload can only end in an error; refusing it
     // as soon as its header is complete (1009) is as right as waiting for its bytes.
     oversized = !control && !rsv1 && payloadLength > maxPayload;
@@ -477,12 +479,12 @@ export function referenceDecode(input: Buffer, options: DecoderOptions): Expecta
     if (available === 0 && payloadLength > 0) return eof('before the payload');
 
     // The frame's first piece is there.
-    if (masked !== requireMask) return fail(1002, requireMask ? 'unmasked frame to a server' : 'masked frame to a client');
     const payload = Buffer.from(input.subarray(pos, pos + available));
     if (key) for (let i = 0; i < payload.length; i++) payload[i] = payload[i]! ^ key[i & 3]!;
 
     if (control) {
-      if (rsv1) return fail(1002, 'RSV1 on a control frame');
+      // Extensions mark data messages on their first frame only: any reserved bit here is 1002.
+      if (rsv1 || rsv2 || rsv3) return fail(1002, 'a reserved bit on a control frame');
       if (available < payloadLength) return eof('in a control frame');
       pos += payloadLength;
       if (opcode !== 0x8) {
@@ -503,7 +505,7 @@ export function referenceDecode(input: Buffer, options: DecoderOptions): Expecta
 
     if (opcode === 0x0) {
       if (kind === null) return fail(1002, 'continuation without a message');
-      if (rsv1) return fail(1002, 'RSV1 on a continuation frame');
+      if (rsv1 || rsv2 || rsv3) return fail(1002, 'a reserved bit on a continuation frame');
       if (++fragments > maxFragments) return fail(1009, 'too many fragments');
     } else {
       if (kind !== null) return fail(1002, 'new data frame inside a fragmented message');

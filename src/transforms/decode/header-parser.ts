@@ -123,10 +123,6 @@ export class HeaderParserCore implements StageCore<Buffer> {
       throw protocolError('WS_ERR_INVALID_OPCODE', `Invalid opcode ${opcode}`);
     }
     const masked = (b1 & 0x80) !== 0;
-    if (this.role !== undefined) {
-      const error = maskPolicyError(masked, this.role);
-      if (error) throw error;
-    }
     let payloadLength = b1 & 0x7f;
     let cursor = position + 2;
     if (opcode >= 0x8) {
@@ -153,6 +149,11 @@ export class HeaderParserCore implements StageCore<Buffer> {
       }
       payloadLength = high * 0x100000000 + low;
       if (payloadLength < 0x10000) throw nonMinimalLengthError();
+    }
+    // RFC 6455 §5.1, checked once the header is whole (the Unmasker does it when there is no role here).
+    if (this.role !== undefined) {
+      const error = maskPolicyError(masked, this.role);
+      if (error) throw error;
     }
     // A compressed frame's inflated size is what counts (RFC 7692), so only plain frames are refused here.
     if (payloadLength > this.maxPayload && opcode < 0x8 && (b0 & 0x40) === 0) {

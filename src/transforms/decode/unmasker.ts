@@ -1,11 +1,9 @@
 import { ROLE_SCHEMA } from '../limits.js';
-import { maskPolicyError } from './mask-policy.js';
-import { unmask } from '../mask.js';
-import { oneOf, validateOptions } from '../../validation/schema.js';
-
-const OPTIONAL_ROLE = { role: oneOf(['server', 'client']) };
-import type { FramePart, Role } from '../records.js';
+import { keyAt, mask, unmask } from '../mask.js';
+import { Opcode, type FrameHeader, type FramePart, type Role } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
+import { integer, oneOf, validateOptions } from '../../validation/schema.js';
+import { maskPolicyError } from './mask-policy.js';
 
 export interface UnmaskerOptions {
   /**
@@ -13,7 +11,22 @@ export interface UnmaskerOptions {
    * needs it; a core in a chain whose HeaderParser already enforces the rule leaves it out.
    */
   role?: Role;
+  /**
+   * Unmask a binary message sent as one plain frame (no reserved bits) of at most this
+   * many bytes that arrives in pieces straight into one buffer of its own, and pass it on
+   * whole: the place its bytes would be copied to anyway by a MessageDecoder assembling
+   * them, so unmasking and assembling take one pass instead of two. Only such frames: the
+   * checks that the Defragmenter and MessageDecoder make on a frame's first piece can
+   * never fail on them, so no verdict is delayed. The fused decode chain sets it to
+   * `maxPayload` (frames over it were refused at their header); 0 (the default) passes
+   * every piece on as it comes, which lets a frame of any size stream through. Text
+   * frames always pass in pieces, so invalid UTF-8 fails in the piece where it arrives
+   * (RFC 6455 §8.1 fail-fast).
+   */
+  assembleFramesUpTo?: number;
 }
+
+const SCHEMA = { role: oneOf(['server', 'client']), assembleFramesUpTo: integer(0, Infinity) };
 
 /**
  * FramePart → FramePart. Enforces the mask policy of the role and unmasks payload slices
@@ -22,25 +35,67 @@ export interface UnmaskerOptions {
  */
 export class UnmaskerCore implements StageCore<FramePart> {
   private readonly role: Role | undefined;
+  private readonly assembleUpTo: number;
+  /** The frame being unmasked into a buffer of its own, and that buffer. */
+  private assembling: FrameHeader | null = null;
+  private frame: Buffer | null = null;
+  /** A fragmented data message is in progress (its frames are not assembled here). */
+  private inMessage = false;
 
   constructor(
     options: UnmaskerOptions,
     private readonly next: RecordSink<FramePart>,
   ) {
-    validateOptions(options, OPTIONAL_ROLE);
+    validateOptions(options, SCHEMA);
     this.role = options.role;
+    this.assembleUpTo = options.assembleFramesUpTo ?? 0;
   }
 
   accept(part: FramePart): void {
     const header = part.header;
-    if (part.offset === 0 && this.role !== undefined) {
-      const error = maskPolicyError(header.masked, this.role);
-      if (error) throw error;
+    if (part.offset === 0) {
+      if (this.role !== undefined) {
+        const error = maskPolicyError(header.masked, this.role);
+        if (error) throw error;
+      }
+      if (!part.last && header.masked && this.shouldAssemble(header)) {
+        this.assembling = header;
+        this.frame = Buffer.allocUnsafe(header.payloadLength);
+      }
+    }
+    // Track fragmented messages: a data frame without FIN opens one, one with FIN ends it.
+    if (part.last && header.opcode < Opcode.CLOSE) this.inMessage = !header.fin;
+    if (this.assembling === header) {
+      mask(part.data, keyAt(header.maskKey, part.offset), this.frame!, part.offset);
+      if (!part.last) return;
+      const data = this.frame!;
+      this.assembling = null;
+      this.frame = null;
+      this.next.accept({ header, data, offset: 0, last: true });
+      return;
     }
     if (header.masked) unmask(part.data, header.maskKey, part.offset);
     this.next.accept(part);
   }
 
+  finish(): void {
+    // An unfinished frame is the HeaderParser's to report; release its buffer.
+    this.assembling = null;
+    this.frame = null;
+  }
+
+  /** Plain binary frames within the bound: their size is what a MessageDecoder would assemble anyway. */
+  private shouldAssemble(header: FrameHeader): boolean {
+    return (
+      header.payloadLength <= this.assembleUpTo &&
+      header.opcode === Opcode.BINARY &&
+      header.fin &&
+      !this.inMessage &&
+      !header.rsv1 &&
+      !header.rsv2 &&
+      !header.rsv3
+    );
+  }
 }
 
 /** The unmasking stage as a Transform: {@link FramePart} objects in and out. */
