@@ -16,7 +16,7 @@ function pieces(bytes: Buffer, size: number): Buffer[] {
 
 function unmaskerParts(bytes: Buffer, chunk: number, assembleFramesUpTo: number): FramePart[] {
   const parts: FramePart[] = [];
-  const parser = new HeaderParserCore({ maxPayload: Infinity }, new UnmaskerCore({ role: 'server', assembleFramesUpTo }, { accept: (part) => parts.push(part) }));
+  const parser = new HeaderParserCore({ maxPayload: Infinity, allowRsv2: true }, new UnmaskerCore({ role: 'server', assembleFramesUpTo }, { accept: (part) => parts.push(part) }));
   for (const piece of pieces(bytes, chunk)) parser.accept(Buffer.from(piece));
   return parts;
 }
