@@ -1,5 +1,6 @@
 import { invalidMessage } from '../invalid-message.js';
 import { integer, validateOptions, type Schema } from '../../validation/schema.js';
+import type { FrameWriter } from './frame-serializer.js';
 import { Opcode, RSV1, RSV2, RSV3, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
@@ -26,6 +27,8 @@ const OPCODE_BY_KIND: Readonly<Record<MessageKind, number>> = {
  */
 export class FragmenterCore implements StageCore<MessagePart> {
   private readonly fragmentSize: number;
+  /** The next stage's shortcut for whole frames, when it has one (the FrameSerializer). */
+  private readonly writer: FrameWriter | null;
   /** Kind of the data message whose parts are being sent, or null. */
   private open: MessageKind | null = null;
 
@@ -35,6 +38,8 @@ export class FragmenterCore implements StageCore<MessagePart> {
   ) {
     validateOptions(options, FRAGMENTER_SCHEMA);
     this.fragmentSize = options.fragmentSize ?? Infinity;
+    const writer = next as Partial<FrameWriter>;
+    this.writer = typeof writer.writeFrame === 'function' ? (next as unknown as FrameWriter) : null;
   }
 
   accept(part: MessagePart): void {
@@ -65,6 +70,10 @@ export class FragmenterCore implements StageCore<MessagePart> {
 
   /** One whole frame; extensions' reserved bits go on a message's first frame only (RFC 7692 §6). */
   private emit(fin: boolean, rsv: number, opcode: number, data: Buffer): void {
+    if (this.writer !== null) {
+      this.writer.writeFrame(fin, rsv, opcode, data);
+      return;
+    }
     const header: FrameHeader = {
       fin,
       rsv1: (rsv & RSV1) !== 0,

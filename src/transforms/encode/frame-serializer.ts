@@ -21,11 +21,19 @@ export interface FrameSerializerOptions {
 }
 
 /**
+ * The fused encode chain's shortcut from the Fragmenter: a whole frame as its fields, so
+ * no FrameHeader or FramePart object is made for a frame that is written at once.
+ */
+export interface FrameWriter {
+  writeFrame(fin: boolean, rsv: number, opcode: number, data: Buffer): void;
+}
+
+/**
  * FramePart → bytes. Writes the header with the minimal length encoding (RFC 6455 §5.2),
  * then the payload. Whole small frames become a single Buffer; large unmasked payloads
  * are not copied. Frames given in pieces (a relayed frame) get their header before the first.
  */
-export class FrameSerializerCore implements StageCore<FramePart> {
+export class FrameSerializerCore implements StageCore<FramePart>, FrameWriter {
   private readonly masking: boolean;
 
   constructor(
@@ -60,7 +68,34 @@ export class FrameSerializerCore implements StageCore<FramePart> {
     if (data.length !== 0) this.next.accept(data);
   }
 
-  /** The client's path, as `ws`'s `Sender.frame` does it: one buffer, one pass over the payload. */
+  writeFrame(fin: boolean, rsv: number, opcode: number, data: Buffer): void {
+    const length = data.length;
+    const first = (fin ? 0x80 : 0) | (rsv << 4) | opcode;
+    if (this.masking) {
+      // The client's path, as `ws`'s `Sender.frame` does it: one buffer, one pass over the payload.
+      const maskKey = sharedMaskKeys.next();
+      const headerLength = sizeOfHeader(length, true);
+      const frame = sharedFrameSlab.take(headerLength + length);
+      writeHeaderFields(frame, first, length, true, maskKey);
+      if (length !== 0) mask(data, maskKey, frame, headerLength);
+      this.next.accept(frame);
+      return;
+    }
+    const headerLength = sizeOfHeader(length, false);
+    if (length <= MERGE_THRESHOLD) {
+      const frame = sharedFrameSlab.take(headerLength + length);
+      writeHeaderFields(frame, first, length, false, 0);
+      frame.set(data, headerLength);
+      this.next.accept(frame);
+      return;
+    }
+    const head = sharedFrameSlab.take(headerLength);
+    writeHeaderFields(head, first, length, false, 0);
+    this.next.accept(head);
+    this.next.accept(data);
+  }
+
+  /** A FramePart in the client's path: masked as it is written. */
   private acceptMasking(part: FramePart): void {
     const header = part.header;
     const data = part.data;
@@ -83,16 +118,25 @@ export class FrameSerializerCore implements StageCore<FramePart> {
 }
 
 function headerSizeOf(header: FrameHeader): number {
-  const length = header.payloadLength;
-  return (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + (header.masked ? 4 : 0);
+  return sizeOfHeader(header.payloadLength, header.masked);
 }
 
-/** Writes the header at the start of `target`, which has room for it; returns its size. */
-export function writeHeader(header: FrameHeader, target: Buffer): number {
-  const length = header.payloadLength;
-  target[0] =
+/** RFC 6455 §5.2: 2 bytes, 2 or 8 more for the length, 4 more for a mask key. */
+function sizeOfHeader(length: number, masked: boolean): number {
+  return (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + (masked ? 4 : 0);
+}
+
+/** Writes `header` at the start of `target`, which has room for it. */
+function writeHeader(header: FrameHeader, target: Buffer): void {
+  const first =
     (header.fin ? 0x80 : 0) | (header.rsv1 ? 0x40 : 0) | (header.rsv2 ? 0x20 : 0) | (header.rsv3 ? 0x10 : 0) | header.opcode;
-  const maskBit = header.masked ? 0x80 : 0;
+  writeHeaderFields(target, first, header.payloadLength, header.masked, header.maskKey);
+}
+
+/** Writes a header from its first byte, the payload length (minimal encoding) and the mask key. */
+function writeHeaderFields(target: Buffer, first: number, length: number, masked: boolean, maskKey: number): void {
+  target[0] = first;
+  const maskBit = masked ? 0x80 : 0;
   let position: number;
   if (length < 126) {
     target[1] = maskBit | length;
@@ -107,11 +151,7 @@ export function writeHeader(header: FrameHeader, target: Buffer): number {
     target.writeUInt32BE(length >>> 0, 6);
     position = 10;
   }
-  if (header.masked) {
-    target.writeUInt32BE(header.maskKey, position);
-    position += 4;
-  }
-  return position;
+  if (masked) target.writeUInt32BE(maskKey, position);
 }
 
 /** The serializing stage as a Transform: {@link FramePart} objects in, bytes out. */
