@@ -63,5 +63,9 @@ export const RX_CONNECT_SCHEMA: Schema = {
 export function validateRxConnect(url: string | URL, options: RxConnectOptions<unknown, unknown>): void {
   validateOptions(options, RX_CONNECT_SCHEMA);
   if ('signal' in options) throw new TypeError('connect$ takes no "signal" option: unsubscribe to close');
+  // The values of a subject are whole messages: a connection streaming them emits none.
+  if ((options as { streamMessages?: boolean }).streamMessages === true) {
+    throw new TypeError('connect$ takes no "streamMessages" option: its values are whole messages');
+  }
   buildUpgradeRequest(new URL(url), { protocols: options.protocols, headers: options.headers, origin: options.origin, perMessageDeflate: options.perMessageDeflate });
 }
