@@ -5,7 +5,6 @@
  * (ERR_OUT_OF_RANGE) naming it and its range; with a good value the connection talks to
  * a peer over a real TCP connection.
  */
-import { createConnection, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -16,6 +15,7 @@ import { CONNECTION_ROWS, mentions } from '../helpers/option-rows.js';
 import { assertSameNames, checkRow, row, type Covered, type EntryPoint, type PathsOf } from '../helpers/option-table.js';
 import { openPair, type Pair } from '../helpers/pair.js';
 import { closeOf } from '../helpers/servers.js';
+import { socketPair, type SocketPair } from '../helpers/socket-pair.js';
 import { nextEvent, withTimeout } from '../helpers/timeouts.js';
 
 /** What a handshake agreed on permessage-deflate: the same object on both sides. */
@@ -46,36 +46,11 @@ const stagesCovered: Covered<CustomStages, ConnectionPaths, 'stages'> &
   Covered<StageInsertion<string>, ConnectionPaths, 'stages.encode[0]'> = true;
 void [connectionCovered, heartbeatCovered, stagesCovered];
 
-interface SocketPair {
-  local: Socket;
-  remote: Socket;
-  close(): Promise<void>;
-}
-
-/** Two ends of one TCP connection on 127.0.0.1. */
-async function socketPair(): Promise<SocketPair> {
-  const server = createNetServer();
-  await withTimeout(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)), 5000, 'a TCP server to listen');
-  const accepted = nextEvent<[Socket]>(server, 'connection', 5000, 'the TCP connection');
-  const local = createConnection({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
-  const [remote] = await accepted;
-  await withTimeout(new Promise<void>((resolve) => (local.connecting ? local.once('connect', resolve) : resolve())), 5000, 'the TCP connect');
-  return {
-    local,
-    remote,
-    close: async () => {
-      local.destroy();
-      remote.destroy();
-      await withTimeout(new Promise<void>((resolve) => server.close(() => resolve())), 5000, 'the TCP server to close');
-    },
-  };
-}
-
 /** A Connection with `options` on one end; a default one of the other role on the other end receives from it. */
 const connectionEntry: EntryPoint<SocketPair> = {
   name: 'new Connection',
   base: { role: 'server' },
-  prepare: socketPair,
+  prepare: () => socketPair(),
   call(options, sockets) {
     const connection = new Connection(sockets.local, options as unknown as ConnectionOptions);
     return (async () => {
