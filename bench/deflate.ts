@@ -75,7 +75,7 @@ function oursPass(payloads: Buffer[]): { pass: () => Promise<void>; ratio: () =>
   let parts: MessagePart[] = [];
   return {
     pass: async () => {
-      for (const payload of payloads) deflate.accept({ kind: 'text', compressed: false, data: payload, last: true });
+      for (const payload of payloads) deflate.accept({ kind: 'text', rsv: 0, data: payload, last: true });
       await settle(deflate);
       const compressed = parts;
       parts = [];

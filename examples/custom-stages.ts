@@ -1,21 +1,25 @@
 /**
- * Custom stages in a connection's chains: a logging stage between Defragmenter and
- * MessageDecoder (it sees every MessagePart: kind, size, whether it ends the message),
- * and a metrics stage before FrameSerializer (it counts outgoing frames and payload
- * bytes). Run: node --import tsx examples/custom-stages.ts
+ * Custom stages in a connection's chains, in both forms:
+ * - a logging stage as a StageCore (`core`): it runs inside the fused chain, called
+ *   directly between Defragmenter and MessageDecoder (it sees every MessagePart: kind,
+ *   reserved bits, size, whether it ends the message), at no stream cost;
+ * - a metrics stage as a Transform (`create`), for code that already is one: it counts
+ *   the outgoing frames and payload bytes on their way to FrameSerializer.
+ * Run: node --import tsx examples/custom-stages.ts
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { connect, createServer, type FramePart, type MessagePart } from '../src/index.js';
+import { connect, createServer, type FramePart, type MessagePart, type RecordSink, type StageCore } from '../src/index.js';
 
-/** Logs each message part passing from Defragmenter to MessageDecoder. */
-class PartLogger extends Transform {
-  constructor(private readonly label: string) {
-    super({ objectMode: true });
-  }
-  override _transform(part: MessagePart, _encoding: BufferEncoding, callback: TransformCallback): void {
+/** Logs each message part passing from Defragmenter to MessageDecoder, and passes it on. */
+class PartLogger implements StageCore<MessagePart> {
+  constructor(
+    private readonly label: string,
+    private readonly next: RecordSink<MessagePart>,
+  ) {}
+  accept(part: MessagePart): void {
     console.log(`${this.label}: ${part.kind} part, ${part.data.length} bytes${part.last ? ', last' : ''}`);
-    callback(null, part);
+    this.next.accept(part);
   }
 }
 
@@ -39,8 +43,8 @@ const server = createServer({
   host: '127.0.0.1',
   port: 0,
   stages: {
-    decode: [{ after: 'Defragmenter', create: () => new PartLogger('server received') }],
-    encode: [{ after: 'Masker', create: () => metrics }],
+    decode: [{ after: 'Defragmenter', core: (next: RecordSink<MessagePart>) => new PartLogger('server received', next) }],
+    encode: [{ after: 'Fragmenter', create: () => metrics }],
   },
 });
 server.on('connection', (connection) => {

@@ -6,6 +6,9 @@
  *          → reply (uppercases text, answers pings and closes)
  *          → MessageEncoder → Fragmenter → Masker → FrameSerializer → socket
  *
+ * The socket sits at both ends as a `ProtocolSocket`: when a stage fails (the peer broke
+ * the protocol), the peer gets the close frame with the error's code before TCP closes.
+ *
  * A `ws` client (a peer we did not write) talks to it. Run: node --import tsx examples/raw-socket-pipeline.ts
  */
 import { createServer, type AddressInfo } from 'node:net';
@@ -19,11 +22,13 @@ import {
   Masker,
   MessageDecoder,
   MessageEncoder,
+  ProtocolSocket,
   Unmasker,
   buildAcceptResponse,
   readUpgradeRequest,
   rejectSocket,
   validateUpgradeRequest,
+  WebSocketError,
   type Message,
   type OutgoingMessage,
 } from '../src/index.js';
@@ -54,8 +59,9 @@ const server = createServer(async (socket) => {
     const info = validateUpgradeRequest(request);
     socket.write(buildAcceptResponse({ key: info.key }));
     if (request.head.length > 0) socket.unshift(request.head);
+    const wire = new ProtocolSocket(socket, { role: 'server' });
     pipeline(
-      socket,
+      wire,
       new HeaderParser(),
       new Unmasker({ role: 'server' }),
       new Defragmenter(),
@@ -65,9 +71,9 @@ const server = createServer(async (socket) => {
       new Fragmenter(),
       new Masker({ role: 'server' }),
       new FrameSerializer(),
-      socket,
+      wire,
       (error) => {
-        if (error) console.log(`pipeline ended: ${(error as { closeCode?: number }).closeCode ?? ''} ${error.message}`);
+        if (error) console.log(`pipeline ended: ${error instanceof WebSocketError ? error.closeCode : ''} ${error.message}`);
       },
     );
   } catch (error) {
@@ -83,4 +89,5 @@ console.log(`ws client got: ${String(await new Promise((resolve) => client.once(
 client.close(1000, 'done');
 const [code] = await new Promise<[number]>((resolve) => client.once('close', (closeCode) => resolve([closeCode])));
 console.log(`closed with ${code}`);
+
 server.close();

@@ -4,6 +4,7 @@
  */
 export * from './transforms/index.js';
 export * from './handshake/index.js';
+export * from './extensions/index.js';
 export { CloseError, isNormalClose, type CloseInfo } from './errors.js';
 export { Connection, type CloseDetails, type ConnectionEvents, type SendOptions } from './connection/connection.js';
 export { MessageStream } from './connection/message-stream.js';

@@ -23,7 +23,7 @@ import {
 } from './helpers/codec-gen.js';
 import { diffMessages } from './helpers/messages.js';
 import { rechunk } from './helpers/rng.js';
-import { decode, type DecodePath } from './helpers/run.js';
+import { decode, type DecodePath } from './helpers/decode.js';
 
 /** Chunks per decode at most (about): keeps 1-byte chunkings of 200 KB streams affordable. */
 const BUDGET = 3000;

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DecoderOptions, Message } from '../src/transforms/index.js';
 import { frame, MASK, rechunk } from './helpers/frames.js';
-import { decode, type DecodePath } from './helpers/run.js';
+import { decode, type DecodePath } from './helpers/decode.js';
 
 const server: DecoderOptions = { role: 'server' };
 const m = (spec: Parameters<typeof frame>[0]) => frame({ mask: MASK, ...spec });

@@ -27,7 +27,7 @@ import {
   type FuzzPath,
 } from './helpers/fuzz-gen.js';
 import { diffMessages } from './helpers/messages.js';
-import { decoderStages, type DecodePath } from './helpers/run.js';
+import { decoderStages, type DecodePath } from './helpers/decode.js';
 
 const TIMEOUT_MS = 2000;
 const FIXED_SEEDS = 1200;

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { pipeline, Readable, Writable } from 'node:stream';
 import {
+  RSV1,
   FrameSerializer,
   Fragmenter,
   Masker,
@@ -15,7 +16,7 @@ import {
   MaskerCore,
   encodeMessage,
 } from '../src/transforms/index.js';
-import { decode } from './helpers/run.js';
+import { decode } from './helpers/decode.js';
 
 function encode(inputs: EncoderInput[], options: EncoderOptions): Buffer[] {
   const out: Buffer[] = [];
@@ -68,7 +69,7 @@ test('client role masks every frame with a fresh key and never mutates the calle
   const out: FramePart[] = [];
   const masker = new MaskerCore({ role: 'client' }, { accept: (part) => out.push(part) });
   const fragmenter = new FragmenterCore({ fragmentSize: 1000 }, masker);
-  fragmenter.accept({ kind: 'binary', compressed: false, data: payload, last: true });
+  fragmenter.accept({ kind: 'binary', rsv: 0, data: payload, last: true });
   for (const part of out) {
     assert.ok(part.header.masked);
     keys.add(part.header.maskKey);
@@ -90,24 +91,24 @@ test('fragmentSize splits large messages into continuation frames', () => {
 
 test('a message given as several parts becomes continuation frames; control frames may interleave', () => {
   const out = frames([
-    { kind: 'binary', compressed: false, data: Buffer.from('ab'), last: false },
+    { kind: 'binary', rsv: 0, data: Buffer.from('ab'), last: false },
     { type: 'ping', data: 'p' },
-    { kind: 'binary', compressed: false, data: Buffer.alloc(0), last: false },
-    { kind: 'binary', compressed: false, data: Buffer.from('cd'), last: false },
-    { kind: 'binary', compressed: false, data: Buffer.alloc(0), last: true },
+    { kind: 'binary', rsv: 0, data: Buffer.alloc(0), last: false },
+    { kind: 'binary', rsv: 0, data: Buffer.from('cd'), last: false },
+    { kind: 'binary', rsv: 0, data: Buffer.alloc(0), last: true },
   ]);
   assert.equal(out.map((p) => [p.header.opcode, p.header.fin, p.data.toString()]), [[2, false, 'ab'], [9, true, 'p'], [0, false, 'cd'], [0, true, '']]);
 });
 
 test('RSV1 marks the first frame of a compressed message only', () => {
-  const out = frames([{ kind: 'binary', compressed: true, data: Buffer.alloc(10), last: true }], 4);
+  const out = frames([{ kind: 'binary', rsv: RSV1, data: Buffer.alloc(10), last: true }], 4);
   assert.equal(out.map((p) => p.header.rsv1), [true, false, false]);
 });
 
 test('a new data message before the open one ends is refused', () => {
   assert.throws(() => frames([
-    { kind: 'text', compressed: false, data: Buffer.from('a'), last: false },
-    { kind: 'binary', compressed: false, data: Buffer.from('b'), last: true },
+    { kind: 'text', rsv: 0, data: Buffer.from('a'), last: false },
+    { kind: 'binary', rsv: 0, data: Buffer.from('b'), last: true },
   ]), /cannot start/);
 });
 

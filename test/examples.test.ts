@@ -1,4 +1,4 @@
-/** The examples of DESIGN.md's uses run and print what they promise (the rx ones are in test/rx). */
+/** The examples of the README's uses run and print what they promise (the rx ones are in test/rx). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';

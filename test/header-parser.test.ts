@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HeaderParser, HeaderParserCore, WebSocketError, type FramePart } from '../src/transforms/index.js';
-import { collect } from './helpers/run.js';
+import { collect } from './helpers/decode.js';
 import { frame, MASK, rechunk } from './helpers/frames.js';
 
 function parse(chunks: Buffer[], options = {}): FramePart[] {

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEncoderCore, type Message, type OutgoingMessage } from '../src/transforms/index.js';
-import { decode } from './helpers/run.js';
+import { decode } from './helpers/decode.js';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { pipeline, Readable, Writable } from 'node:stream';
 import { Defragmenter, HeaderParser, MessageDecoder, Unmasker, type FramePart, type Message } from '../src/transforms/index.js';
-import { collect } from './helpers/run.js';
+import { collect } from './helpers/decode.js';
 import { frame, MASK } from './helpers/frames.js';
 
 const stream = Buffer.concat([

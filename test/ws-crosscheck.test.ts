@@ -10,7 +10,7 @@ import type { EncoderInput, Message, Role } from '../src/transforms/index.js';
 import { binaryBuffer, chunkPlan, closeMessage, controlMessage, encodeWith, fragmentSize, messageSequence, unicodeText, type EncodePath } from './helpers/codec-gen.js';
 import { diffMessages } from './helpers/messages.js';
 import { fillBytes, rechunk } from './helpers/rng.js';
-import { decode, type DecodePath } from './helpers/run.js';
+import { decode, type DecodePath } from './helpers/decode.js';
 import { collectingSender, Receiver, type WsSender } from './helpers/ws-peer.js';
 
 const SIZES = [0, 125, 126, 65_535, 65_536, 1 << 20];

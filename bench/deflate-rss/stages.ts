@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib';
-import { DeflateCore, DEFAULT_ZLIB_CONCURRENCY, InflateCore, ZlibLimiter, type MessagePart } from '../../src/transforms/index.js';
+import { DeflateCore, DEFAULT_ZLIB_CONCURRENCY, InflateCore, ZlibLimiter, RSV1, type MessagePart } from '../../src/transforms/index.js';
 import { compressAlone, compressInSequence, jsonMessage } from '../echo/deflate-frames.js';
 
 export interface StageMemoryResult {
@@ -125,9 +125,9 @@ async function main(): Promise<void> {
       const deflate = new DeflateCore({ noContextTakeover: noContext }, sink);
       keep.push(inflate, deflate);
       for (let i = 0; i < messages; i++) {
-        inflate.accept({ kind: 'text', compressed: true, data: compressed[i]!, last: true });
+        inflate.accept({ kind: 'text', rsv: RSV1, data: compressed[i]!, last: true });
         await settle(inflate);
-        deflate.accept({ kind: 'text', compressed: false, data: payloads[i]!, last: true });
+        deflate.accept({ kind: 'text', rsv: 0, data: payloads[i]!, last: true });
         await settle(deflate);
       }
     };

@@ -2,7 +2,7 @@ import type { Agent } from 'node:http';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { CONNECTION_OPTIONS_SCHEMA, type ConnectionOptions } from '../connection/options.js';
 import { isToken, type OutgoingHttpHeaders } from '../handshake/http-syntax.js';
-import type { PerMessageDeflateOptions } from '../handshake/permessage-deflate/options.js';
+import { EXTENSION_OPTIONS_SCHEMA, type ExtensionOptions } from '../extensions/resolve.js';
 import { perMessageDeflateSchema } from '../transforms/deflate/parameters.js';
 import {
   arrayOf,
@@ -26,7 +26,8 @@ export const DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_REDIRECTS = 10;
 
 export interface ConnectOptions
-  extends Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'deflate' | 'head'>,
+  extends Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head'>,
+    ExtensionOptions,
     Pick<TlsConnectionOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername' | 'checkServerIdentity' | 'minVersion'> {
   /** Subprotocols to offer, most preferred first. */
   protocols?: string | readonly string[];
@@ -38,8 +39,6 @@ export interface ConnectOptions
   /** Milliseconds for the whole opening handshake. Default 10 s. */
   handshakeTimeout?: number;
   signal?: AbortSignal;
-  /** Offer permessage-deflate (default false). */
-  perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** Follow HTTP redirects (3xx with Location). Default false. */
   followRedirects?: boolean;
   /** Default 10. */
@@ -60,6 +59,7 @@ export const CONNECT_SCHEMA: Schema = {
   handshakeTimeout: milliseconds(1),
   signal: withMethods('an AbortSignal', 'addEventListener', 'removeEventListener'),
   perMessageDeflate: either(boolean, object(perMessageDeflateSchema('client'))),
+  ...EXTENSION_OPTIONS_SCHEMA,
   followRedirects: boolean,
   maxRedirects: integer(0),
   ca: pem,

@@ -1,7 +1,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
+import { checkStages, placeStages } from '../connection/chains.js';
 import { Connection } from '../connection/connection.js';
+import { resolveExtensions } from '../extensions/resolve.js';
 import { buildUpgradeRequest, HandshakeError, validateUpgradeResponse, type UpgradeRequest } from '../handshake/index.js';
 import { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, validateConnectOptions, type ConnectOptions } from './connect-options.js';
 import { readErrorBody } from './error-body.js';
@@ -20,22 +22,16 @@ export { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, type Connec
  */
 export function connect(url: string | URL, options: ConnectOptions = {}): Promise<Connection> {
   validateConnectOptions(options);
+  const extensions = resolveExtensions(options, 'client');
+  checkStages(options.stages, extensions.map((extension) => extension.name));
   const target = new URL(url);
+  const build = (to: URL): UpgradeRequest =>
+    buildUpgradeRequest(to, { protocols: options.protocols, headers: options.headers, origin: options.origin, extensions });
   // Builds (and so checks) the request now, so that a bad subprotocol or header throws here.
-  const request = buildRequest(target, options);
-  return attempt(target, request, options, 0);
+  return attempt(target, build(target), build, options, 0);
 }
 
-function buildRequest(url: URL, options: ConnectOptions): UpgradeRequest {
-  return buildUpgradeRequest(url, {
-    protocols: options.protocols,
-    headers: options.headers,
-    origin: options.origin,
-    perMessageDeflate: options.perMessageDeflate,
-  });
-}
-
-function attempt(url: URL, sent: UpgradeRequest, options: ConnectOptions, redirects: number): Promise<Connection> {
+function attempt(url: URL, sent: UpgradeRequest, build: (to: URL) => UpgradeRequest, options: ConnectOptions, redirects: number): Promise<Connection> {
   return new Promise<Connection>((resolve, reject) => {
     const secure = url.protocol === 'wss:' || url.protocol === 'https:';
     const request = (secure ? httpsRequest : httpRequest)({
@@ -80,12 +76,12 @@ function attempt(url: URL, sent: UpgradeRequest, options: ConnectOptions, redire
         let next: { url: URL; sent: UpgradeRequest };
         try {
           const target = redirectTarget(url, location);
-          next = { url: target, sent: buildRequest(target, options) };
+          next = { url: target, sent: build(target) };
         } catch (error) {
           reject(error);
           return;
         }
-        attempt(next.url, next.sent, options, redirects + 1).then(resolve, reject);
+        attempt(next.url, next.sent, build, options, redirects + 1).then(resolve, reject);
         return;
       }
       readErrorBody(response).then((body) => fail(badStatus(response, body)), fail);
@@ -105,7 +101,8 @@ function attempt(url: URL, sent: UpgradeRequest, options: ConnectOptions, redire
           role: 'client',
           protocol: info.protocol,
           extensions: typeof response.headers['sec-websocket-extensions'] === 'string' ? response.headers['sec-websocket-extensions'] : '',
-          deflate: info.deflate,
+          extensionStages: info.agreed.map((entry) => entry.stages),
+          stages: placeStages(options.stages, info.agreed.map((entry) => entry.extension.name)),
           head,
         });
       } catch (error) {

@@ -5,7 +5,7 @@ import { CloseError, isNormalClose, WebSocketError } from '../errors.js';
 import { closePart, sendDataTypeError } from '../transforms/encode/message-encoder.js';
 import type { BinaryData, DataMessage, Role } from '../transforms/records.js';
 import { boolean, validateOptions } from '../validation/schema.js';
-import { buildInbound, buildOutbound, type InboundRecord } from './chains.js';
+import { buildInbound, buildOutbound, checkStages, type InboundRecord } from './chains.js';
 import { CloseHandshake, type CloseDetails } from './close-handshake.js';
 import { newCounters, type ConnectionCounters } from './counters.js';
 import { channels } from './diagnostics.js';
@@ -72,6 +72,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   constructor(socket: Duplex, options: ConnectionOptions) {
     super();
     validateOptions(options, CONNECTION_SCHEMA);
+    checkStages(options.stages, (options.extensionStages ?? []).map((stages) => stages.name));
     this.socket = socket;
     this.role = options.role;
     this.protocol = options.protocol ?? '';

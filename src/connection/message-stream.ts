@@ -81,7 +81,6 @@ export class MessageStreamerCore implements StageCore<MessagePart> {
     }
   }
 
-  finish(): void {}
 
   /** The connection ended: a message still streaming ends with an error. */
   destroy(error: Error): void {

@@ -1,6 +1,7 @@
 import type { Transform } from 'node:stream';
-import { DECODE_STAGE_NAMES, ENCODE_STAGE_NAMES, type DecodeStageName, type EncodeStageName } from '../transforms/chain-stages.js';
-import type { NegotiatedDeflate } from '../handshake/permessage-deflate/options.js';
+import type { DecodeStageName, EncodeStageName } from '../transforms/chain-stages.js';
+import type { ExtensionStages } from '../transforms/extension-stages.js';
+import type { RecordSink, StageCore } from '../transforms/stage.js';
 import { DECODER_LIMITS_SCHEMA, DEFAULT_MAX_PAYLOAD, type DecoderLimits } from '../transforms/limits.js';
 import { FRAGMENTER_SCHEMA } from '../transforms/encode/fragmenter.js';
 import {
@@ -39,15 +40,23 @@ export interface HeartbeatOptions {
   timeout?: number;
 }
 
-/** Where a user stage goes in the decode chain: after the named stage. */
-export type DecodeStagePosition = DecodeStageName;
-/** Where a user stage goes in the encode chain: after the named stage. */
-export type EncodeStagePosition = EncodeStageName;
+/** Where a user stage goes in the decode chain: after a built-in stage, or after an extension's (by its name). */
+export type DecodeStagePosition = DecodeStageName | (string & {});
+/** Where a user stage goes in the encode chain: likewise. */
+export type EncodeStagePosition = EncodeStageName | (string & {});
 
-/** A user Transform inserted into a chain; `create` is called once per connection. */
+/**
+ * A user stage inserted into a chain, after the named stage, made once per connection.
+ * Give `core` for a stage that runs in the fused chain — called directly, no stream hop,
+ * the way the built-in stages run — or `create` for a Transform you already have (the
+ * chain is then cut into stream segments around it).
+ */
 export interface StageInsertion<Position extends string> {
   after: Position;
-  create: () => Transform;
+  /** Makes the stage's core, writing to `next`. The records it sees depend on its place (README: "Stages and extensions"). */
+  core?: (next: RecordSink<never>) => StageCore<never>;
+  /** Makes a Transform. */
+  create?: () => Transform;
 }
 
 export interface CustomStages {
@@ -61,8 +70,8 @@ export interface ConnectionOptions extends DecoderLimits {
   protocol?: string;
   /** The Sec-WebSocket-Extensions value agreed in the handshake ('' for none). */
   extensions?: string;
-  /** permessage-deflate, when the handshake agreed on it. */
-  deflate?: NegotiatedDeflate | null;
+  /** The stages of the extensions the handshake agreed on, in the agreed order. */
+  extensionStages?: readonly ExtensionStages[];
   /** Answer pings with pongs automatically (RFC 6455 §5.5.2). Default true. */
   autoPong?: boolean;
   /** How long `close()` waits for the peer's close frame and TCP close. Default 30 s. */
@@ -80,8 +89,8 @@ export interface ConnectionOptions extends DecoderLimits {
   head?: Buffer;
 }
 
-function insertions(positions: readonly string[]): ReturnType<typeof arrayOf> {
-  return arrayOf(object({ after: required(oneOf(positions)), create: required(func) }, 'a stage insertion { after, create }'));
+function insertions(): ReturnType<typeof arrayOf> {
+  return arrayOf(object({ after: required(string()), core: func, create: func }, 'a stage insertion { after, core | create }'));
 }
 
 /** The checks of the options every connection takes (the server's and the client's too). */
@@ -93,7 +102,7 @@ export const CONNECTION_OPTIONS_SCHEMA: Schema = {
   heartbeat: object({ interval: required(milliseconds(1)), timeout: milliseconds(1) }),
   maxBufferedAmount: integer(0, Infinity),
   streamMessages: boolean,
-  stages: object({ decode: insertions(DECODE_STAGE_NAMES), encode: insertions(ENCODE_STAGE_NAMES) }),
+  stages: object({ decode: insertions(), encode: insertions() }),
 };
 
 /** What `new Connection(socket, options)` checks: the above, and what the handshake agreed. */
@@ -103,5 +112,5 @@ export const CONNECTION_SCHEMA: Schema = {
   protocol: string(),
   extensions: string(),
   head: bytes,
-  deflate: nullable(object({}, 'the negotiated permessage-deflate parameters')),
+  extensionStages: arrayOf(object({ name: required(string()), rsv: required(integer(0, 7)) }, 'the stages of a negotiated extension')),
 };

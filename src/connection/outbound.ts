@@ -2,7 +2,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { WebSocketError } from '../errors.js';
 import { dataPart, sendDataTypeError, toBuffer } from '../transforms/encode/message-encoder.js';
 import type { EncoderInput } from '../transforms/encode/message-encoder.js';
-import { EMPTY_BUFFER, type BinaryData, type MessagePart } from '../transforms/records.js';
+import { EMPTY_BUFFER, messagePart, type BinaryData, type MessagePart } from '../transforms/records.js';
 import type { Chain } from './chains.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
@@ -134,11 +134,11 @@ export class Outbound {
         const data = typeof chunk === 'string' ? Buffer.from(chunk) : isBytes(chunk) ? toBuffer(chunk) : null;
         if (data === null) throw sendDataTypeError(chunk);
         if (data.length === 0) continue;
-        this.encode({ kind, compressed: false, data, last: false, compress });
+        this.encode(messagePart(kind, 0, data, false, 0, compress));
         if (!this.roomLeft()) await this.drained();
       }
       this.throwIfStopped();
-      this.encode({ kind, compressed: false, data: EMPTY_BUFFER, last: true, compress });
+      this.encode(messagePart(kind, 0, EMPTY_BUFFER, true, 0, compress));
     } finally {
       this.streaming = false;
       this.flushQueue();

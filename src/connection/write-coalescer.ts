@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
  * Gathers every frame written to a socket in one tick into one system call: the first
  * write of a tick corks the socket and a microtask-later tick uncorks it, so Node
  * flushes the batch with writev. Small-message servers spend most of their time in
- * system calls otherwise (DESIGN.md, performance facts).
+ * system calls otherwise (measured: see the echo benchmark in README.md).
  */
 export class WriteCoalescer {
   private corked = false;

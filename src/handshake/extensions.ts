@@ -128,7 +128,8 @@ export function parseExtensions(header: string): ExtensionOffer[] {
   return offers;
 }
 
-function paramEntries(params: ExtensionOfferInput['params']): Iterable<readonly [string, string | number | true]> {
+/** The parameters of an offer as [name, value] pairs, in order. */
+export function paramEntries(params: ExtensionOfferInput['params']): Iterable<readonly [string, string | number | true]> {
   if (params === undefined) return [];
   if (Symbol.iterator in params) return params as Iterable<readonly [string, string | number | true]>;
   return Object.entries(params);

@@ -30,6 +30,7 @@ export {
   type ExtensionParamValue,
 } from './extensions.js';
 export { parseProtocols, selectProtocol, type ProtocolChooser } from './subprotocol.js';
+export { acceptExtensions, checkExtensions, negotiateExtensions, offerExtensions } from './extension-negotiation.js';
 export * from './permessage-deflate/index.js';
 export { validateUpgradeRequest, type UpgradeRequestLike, type UpgradeRequestInfo } from './upgrade-request.js';
 export { buildAcceptResponse, HANDSHAKE_RESPONSE_HEADERS, type AcceptResponseOptions } from './accept-response.js';

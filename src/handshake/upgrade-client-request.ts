@@ -1,9 +1,9 @@
 import { generateKey } from './accept-key.js';
 import { WEBSOCKET_VERSION } from './constants.js';
-import { formatExtensions, parseExtensions, type ExtensionOffer } from './extensions.js';
+import type { Extension } from '../extensions/extension.js';
+import { offerExtensions } from './extension-negotiation.js';
+import { formatExtensions } from './extensions.js';
 import { assertHeader, isToken, type OutgoingHttpHeaders } from './http-syntax.js';
-import { buildDeflateOffer } from './permessage-deflate/client.js';
-import type { PerMessageDeflateOptions } from './permessage-deflate/options.js';
 
 export interface UpgradeRequestOptions {
   /** Subprotocols to offer, most preferred first (RFC 6455 §4.1 (10)). */
@@ -12,10 +12,8 @@ export interface UpgradeRequestOptions {
   readonly headers?: OutgoingHttpHeaders | undefined;
   /** The Origin header (RFC 6455 §4.1 (8)); browsers always send one. */
   readonly origin?: string | undefined;
-  /** Offer permessage-deflate (first), with these options; `true` = defaults. */
-  readonly perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
-  /** Further Sec-WebSocket-Extensions offers as written (after permessage-deflate). */
-  readonly extensions?: string | undefined;
+  /** The extensions to offer, in order of preference (`permessageDeflate()` is one). */
+  readonly extensions?: readonly Extension[] | undefined;
 }
 
 /** A client's upgrade request, and what {@link validateUpgradeResponse} checks against. */
@@ -30,8 +28,8 @@ export interface UpgradeRequest {
   readonly protocols: readonly string[];
   /** The Sec-WebSocket-Extensions value sent, if any. */
   readonly extensions: string | undefined;
-  /** The permessage-deflate options offered, if any. */
-  readonly perMessageDeflate: PerMessageDeflateOptions | undefined;
+  /** The extensions offered, for {@link validateUpgradeResponse} to hand their responses to. */
+  readonly offeredExtensions: readonly Extension[];
 }
 
 /** Request headers that the handshake owns; setting them via `headers` is refused. */
@@ -55,9 +53,9 @@ const SCHEMES = new Set(['ws:', 'wss:', 'http:', 'https:']);
  * the request target; an `Authorization` in `headers` takes precedence.
  *
  * @throws TypeError for a scheme other than ws/wss/http/https, a subprotocol that is
- *   not a token or is repeated, malformed `extensions`, an invalid header value
- *   (CR/LF injection), or an extra header that repeats one of
- *   {@link HANDSHAKE_REQUEST_HEADERS}; RangeError for bad perMessageDeflate options.
+ *   not a token or is repeated, an extension offer that is not made of tokens, an
+ *   invalid header value (CR/LF injection), or an extra header that repeats one of
+ *   {@link HANDSHAKE_REQUEST_HEADERS}.
  */
 export function buildUpgradeRequest(url: URL | string, options: UpgradeRequestOptions = {}): UpgradeRequest {
   const target = typeof url === 'string' ? new URL(url) : url;
@@ -72,19 +70,8 @@ export function buildUpgradeRequest(url: URL | string, options: UpgradeRequestOp
     seen.add(protocol);
   }
 
-  const offers: ExtensionOffer[] = [];
-  let perMessageDeflate: PerMessageDeflateOptions | undefined;
-  if (options.perMessageDeflate !== undefined && options.perMessageDeflate !== false) {
-    perMessageDeflate = options.perMessageDeflate === true ? {} : options.perMessageDeflate;
-    offers.push(buildDeflateOffer(perMessageDeflate));
-  }
-  if (options.extensions !== undefined && options.extensions.trim() !== '') {
-    try {
-      offers.push(...parseExtensions(options.extensions));
-    } catch (error) {
-      throw new TypeError(error instanceof Error ? error.message : String(error));
-    }
-  }
+  const offeredExtensions = options.extensions ?? [];
+  const offers = offerExtensions(offeredExtensions);
 
   const key = generateKey();
   const headers: Record<string, string | string[]> = {
@@ -121,7 +108,7 @@ export function buildUpgradeRequest(url: URL | string, options: UpgradeRequestOp
     headers,
     protocols,
     extensions,
-    perMessageDeflate,
+    offeredExtensions,
   };
 }
 

@@ -2,8 +2,8 @@ import { acceptKey } from './accept-key.js';
 import { parseExtensions, type ExtensionOffer } from './extensions.js';
 import { HandshakeError, type HandshakeErrorCode } from './handshake-error.js';
 import { listHasToken, listHeader, type HttpHeaders } from './http-syntax.js';
-import { validateDeflateResponse } from './permessage-deflate/client.js';
-import { PERMESSAGE_DEFLATE, type NegotiatedDeflate, type PerMessageDeflateOptions } from './permessage-deflate/options.js';
+import type { AgreedExtension, Extension } from '../extensions/extension.js';
+import { acceptExtensions } from './extension-negotiation.js';
 
 /** The parts of the server's response that are checked (node:http's `res` fits). */
 export interface UpgradeResponseLike {
@@ -17,8 +17,8 @@ export interface SentUpgradeRequest {
   readonly protocols?: readonly string[] | undefined;
   /** The Sec-WebSocket-Extensions value sent, if any. */
   readonly extensions?: string | undefined;
-  /** Options of the permessage-deflate offer (for the pass-through fields). */
-  readonly perMessageDeflate?: PerMessageDeflateOptions | undefined;
+  /** The extensions offered: each accepts (or fails) its element of the response. */
+  readonly offeredExtensions?: readonly Extension[] | undefined;
 }
 
 /** The outcome of a valid handshake response. */
@@ -27,8 +27,8 @@ export interface UpgradeResponseInfo {
   readonly protocol: string;
   /** The extensions in use, in the server's order (RFC 6455 §9.1: order of operations). */
   readonly extensions: readonly ExtensionOffer[];
-  /** The agreed permessage-deflate parameters, or null when not in use. */
-  readonly deflate: NegotiatedDeflate | null;
+  /** The extensions agreed, in that order, with the stages each adds. */
+  readonly agreed: readonly AgreedExtension[];
 }
 
 /**
@@ -67,33 +67,18 @@ export function validateUpgradeResponse(response: UpgradeResponseLike, request: 
     fail('WS_ERR_HANDSHAKE_BAD_ACCEPT', 'Missing or incorrect Sec-WebSocket-Accept header');
   }
 
-  // RFC 6455 §4.1 (5) and RFC 7692 §5, §7.
-  const extensions: ExtensionOffer[] = [];
-  let deflate: NegotiatedDeflate | null = null;
+  // RFC 6455 §4.1 (5), §9.1: only offered extensions, each once; each accepts its element.
+  let extensions: ExtensionOffer[] = [];
   const extensionHeader = listHeader(headers, 'sec-websocket-extensions');
   if (extensionHeader !== undefined && extensionHeader.trim() !== '') {
-    let accepted: ExtensionOffer[] = [];
     try {
-      accepted = parseExtensions(extensionHeader);
+      extensions = parseExtensions(extensionHeader);
     } catch (error) {
       fail('WS_ERR_HANDSHAKE_BAD_EXTENSIONS', (error as Error).message, error);
     }
-    let offered: ExtensionOffer[] = [];
-    if (request.extensions !== undefined && request.extensions.trim() !== '') offered = parseExtensions(request.extensions);
-    const offeredNames = new Set(offered.map((offer) => offer.name));
-    const seen = new Set<string>();
-    for (const element of accepted) {
-      if (!offeredNames.has(element.name)) {
-        fail('WS_ERR_HANDSHAKE_EXTENSION_NOT_OFFERED', `The server accepted extension "${element.name}", which was not offered`);
-      }
-      if (seen.has(element.name)) fail('WS_ERR_HANDSHAKE_BAD_EXTENSIONS', `The server accepted extension "${element.name}" twice`);
-      seen.add(element.name);
-      if (element.name === PERMESSAGE_DEFLATE) {
-        deflate = validateDeflateResponse(element, offered, request.perMessageDeflate ?? {});
-      }
-      extensions.push(element);
-    }
   }
+  const offered = request.extensions !== undefined && request.extensions.trim() !== '' ? parseExtensions(request.extensions) : [];
+  const agreed = acceptExtensions(extensions, offered, request.offeredExtensions ?? []);
 
   // RFC 6455 §4.1 (6): a subprotocol only from those offered.
   let protocol = '';
@@ -107,5 +92,5 @@ export function validateUpgradeResponse(response: UpgradeResponseLike, request: 
     protocol = (protocolHeader as string).trim();
   }
 
-  return { protocol, extensions, deflate };
+  return { protocol, extensions, agreed };
 }

@@ -1,6 +1,7 @@
 import type { NextObserver, SchedulerLike } from 'rxjs';
 import { CONNECT_SCHEMA, type ConnectOptions } from '../client/connect-options.js';
 import { buildUpgradeRequest } from '../handshake/upgrade-client-request.js';
+import { resolveExtensions } from '../extensions/resolve.js';
 import { boolean, either, func, integer, numberIn, object, oneOf, validateOptions, withMethods, type Schema } from '../validation/schema.js';
 import type { Connection } from '../connection/connection.js';
 import type { DataMessage } from '../transforms/records.js';
@@ -67,5 +68,6 @@ export function validateRxConnect(url: string | URL, options: RxConnectOptions<u
   if ((options as { streamMessages?: boolean }).streamMessages === true) {
     throw new TypeError('connect$ takes no "streamMessages" option: its values are whole messages');
   }
-  buildUpgradeRequest(new URL(url), { protocols: options.protocols, headers: options.headers, origin: options.origin, perMessageDeflate: options.perMessageDeflate });
+  const extensions = resolveExtensions(options, 'client');
+  buildUpgradeRequest(new URL(url), { protocols: options.protocols, headers: options.headers, origin: options.origin, extensions });
 }

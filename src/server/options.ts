@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { TlsOptions } from 'node:tls';
-import type { OutgoingHttpHeaders, PerMessageDeflateOptions, ProtocolChooser } from '../handshake/index.js';
+import type { OutgoingHttpHeaders, ProtocolChooser } from '../handshake/index.js';
 import { isValidWireCloseCode } from '../close-codes.js';
+import { EXTENSION_OPTIONS_SCHEMA, type ExtensionOptions } from '../extensions/resolve.js';
 import { CONNECTION_OPTIONS_SCHEMA, type ConnectionOptions } from '../connection/options.js';
 import { isToken } from '../handshake/http-syntax.js';
 import { MAX_CLOSE_REASON_BYTES } from '../transforms/close-frame.js';
@@ -44,9 +45,9 @@ export type VerifyClientResult = boolean | { status: number; reason?: string };
 export type VerifyClient = (info: VerifyClientInfo) => VerifyClientResult | Promise<VerifyClientResult>;
 
 /** Connection options a server applies to every connection it accepts. */
-export type ServerConnectionOptions = Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'deflate' | 'head'>;
+export type ServerConnectionOptions = Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head'>;
 
-export interface ServerOptions extends ServerConnectionOptions {
+export interface ServerOptions extends ServerConnectionOptions, ExtensionOptions {
   /** Listen on this port (0 for any). Leave out with `server` or `noServer`. */
   port?: number;
   /** The interface to listen on; like net, all interfaces when left out. */
@@ -66,8 +67,6 @@ export interface ServerOptions extends ServerConnectionOptions {
   verifyClient?: VerifyClient;
   /** Extra headers for the 101 response (Set-Cookie, ...). */
   headers?: (request: UpgradeRequestView) => OutgoingHttpHeaders | undefined;
-  /** permessage-deflate: off by default; true or options to accept it. */
-  perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** Bare sockets only: most bytes of request head. Default 16 KiB (then 431). */
   maxHeaderBytes?: number;
   /** Bare sockets only: most header lines. Default 100 (then 431). */
@@ -90,6 +89,7 @@ export const SERVER_SCHEMA: Schema = {
   verifyClient: func,
   headers: func,
   perMessageDeflate: either(boolean, object(perMessageDeflateSchema('server'))),
+  ...EXTENSION_OPTIONS_SCHEMA,
   maxHeaderBytes: integer(1),
   maxHeaderCount: integer(1),
   handshakeTimeout: milliseconds(1),

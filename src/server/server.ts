@@ -4,10 +4,13 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { CloseCode } from '../close-codes.js';
+import { checkStages, placeStages } from '../connection/chains.js';
 import { Connection } from '../connection/connection.js';
+import type { Extension } from '../extensions/extension.js';
+import { resolveExtensions } from '../extensions/resolve.js';
+import { negotiateExtensions } from '../handshake/extension-negotiation.js';
 import { ReadyState } from '../connection/ready-state.js';
 import {
-  acceptDeflateOffer,
   buildAcceptResponse,
   HandshakeError,
   readUpgradeRequest,
@@ -39,6 +42,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   /** The path this server serves (others get 404), or undefined for every path. */
   readonly path: string | undefined;
   private readonly options: ServerOptions;
+  /** What this server negotiates, in order: `perMessageDeflate` first, then `extensions`. */
+  private readonly extensions: readonly Extension[];
   private readonly listener: NetServer | null = null;
   private readonly attached: HttpServer | null = null;
   private readonly detach: (() => void) | null = null;
@@ -48,6 +53,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   constructor(options: ServerOptions = {}) {
     super();
     validateServerOptions(options);
+    this.extensions = resolveExtensions(options, 'server');
+    checkStages(options.stages, this.extensions.map((extension) => extension.name));
     this.options = options;
     this.path = options.path;
     if (options.server) {
@@ -222,12 +229,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     let connection: Connection;
     try {
       const protocol = selectProtocol(info.protocols, this.options.handleProtocols, request);
-      const deflateOptions = this.options.perMessageDeflate;
-      const deflate = deflateOptions ? acceptDeflateOffer(info.extensions, deflateOptions === true ? {} : deflateOptions) : null;
+      const { header, agreed } = negotiateExtensions(info.extensions, this.extensions);
       const response = buildAcceptResponse({
         key: info.key,
         protocol,
-        extensions: deflate?.header,
+        extensions: header,
         headers: this.options.headers?.(request),
       });
       // Everything that can fail runs before the 101 goes out: after it, only frames may follow.
@@ -235,8 +241,9 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
         ...this.options,
         role: 'server',
         protocol: protocol ?? '',
-        extensions: deflate?.header ?? '',
-        deflate: deflate?.negotiated ?? null,
+        extensions: header ?? '',
+        extensionStages: agreed.map((entry) => entry.stages),
+        stages: placeStages(this.options.stages, agreed.map((entry) => entry.extension.name)),
         head,
       });
       socket.off('error', noop);

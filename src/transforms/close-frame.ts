@@ -1,11 +1,11 @@
 import { isValidWireCloseCode } from '../close-codes.js';
 import { invalidUtf8Error, protocolError } from '../errors.js';
 import { invalidMessage } from './invalid-message.js';
-import { EMPTY_BUFFER, type CloseMessage } from './records.js';
+import { EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, type CloseMessage } from './records.js';
 import { isValidUtf8 } from './utf8-validator.js';
 
 /** RFC 6455 §5.5: 125 payload bytes, 2 of them for the status code. */
-export const MAX_CLOSE_REASON_BYTES = 123;
+export const MAX_CLOSE_REASON_BYTES = MAX_CONTROL_PAYLOAD - 2;
 
 /** Reads a received close payload (RFC 6455 §5.5.1, §7.4); throws a WebSocketError. */
 export function parseClosePayload(data: Buffer): CloseMessage {

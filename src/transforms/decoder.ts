@@ -1,20 +1,39 @@
 import { decodeStages, fuseStages, type DecoderChainOptions } from './chain-stages.js';
+import type { InflateOptions } from './deflate/options.js';
+import { deflateExtensionStages } from './deflate/stage-options.js';
 import type { Message } from './records.js';
-import { StageTransform, type RecordSink, type StageCore } from './stage.js';
+import { StageTransform, type FusedCore, type RecordSink } from './stage.js';
 
 export type { DecoderChainOptions } from './chain-stages.js';
 
+/** Options of `createDecoder()`: the chain's, and permessage-deflate as a shorthand. */
+export interface CreateDecoderOptions extends DecoderChainOptions {
+  /**
+   * permessage-deflate was negotiated (RFC 7692): its Inflate stage runs first among the
+   * extensions (a shorthand for `deflateExtensionStages({ inflate })`). Its `maxPayload`
+   * defaults to the chain's.
+   */
+  inflate?: InflateOptions | undefined;
+}
+
+/** The chain's options with the permessage-deflate shorthand turned into an extension. */
+function chainOptions(options: CreateDecoderOptions): DecoderChainOptions {
+  const { inflate, ...rest } = options;
+  return inflate === undefined ? rest : { ...rest, extensions: [deflateExtensionStages({ inflate }), ...(rest.extensions ?? [])] };
+}
+
 /**
- * The decode chain fused: HeaderParser → Unmasker → Defragmenter → [Inflate] →
+ * The decode chain fused: HeaderParser → [Unmasker] → Defragmenter → [extensions] →
  * MessageDecoder as direct calls, bytes in, Messages out to `sink`. Connections use this.
  * Data frames announcing more than `maxPayload` are refused at their header (1009).
- * With `inflate` the chain is asynchronous (`whenSettled`); `destroy()` frees its zlib engine.
+ * With an asynchronous stage (Inflate) the chain is asynchronous (`async`, `whenSettled`);
+ * `destroy()` frees its zlib engine.
  */
-export function createDecoderCore(options: DecoderChainOptions, sink: RecordSink<Message>): StageCore<Buffer> {
-  return fuseStages<Buffer>(decodeStages(options), sink as RecordSink<unknown>);
+export function createDecoderCore(options: CreateDecoderOptions, sink: RecordSink<Message>): FusedCore<Buffer> {
+  return fuseStages<Buffer>(decodeStages(chainOptions(options)), sink as RecordSink<unknown>);
 }
 
 /** One Duplex: bytes in, {@link Message} objects out, with no stream hop between stages. */
-export function createDecoder(options: DecoderChainOptions): StageTransform<Buffer, Message> {
+export function createDecoder(options: CreateDecoderOptions): StageTransform<Buffer, Message> {
   return new StageTransform<Buffer, Message>((sink) => createDecoderCore(options, sink), { readableObjectMode: true });
 }

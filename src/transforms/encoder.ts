@@ -1,19 +1,33 @@
 import { encodeStages, fuseStages, type EncoderOptions } from './chain-stages.js';
+import type { DeflateOptions } from './deflate/options.js';
+import { deflateExtensionStages } from './deflate/stage-options.js';
 import type { EncoderInput } from './encode/message-encoder.js';
-import { StageTransform, type RecordSink, type StageCore } from './stage.js';
+import { StageTransform, type FusedCore, type RecordSink } from './stage.js';
 
 export type { EncoderOptions } from './chain-stages.js';
 
+/** Options of `createEncoder()`: the chain's, and permessage-deflate as a shorthand. */
+export interface CreateEncoderOptions extends EncoderOptions {
+  /** permessage-deflate was negotiated (RFC 7692): its Deflate stage runs first among the extensions. */
+  deflate?: DeflateOptions | undefined;
+}
+
+function chainOptions(options: CreateEncoderOptions): EncoderOptions {
+  const { deflate, ...rest } = options;
+  return deflate === undefined ? rest : { ...rest, extensions: [deflateExtensionStages({ deflate }), ...(rest.extensions ?? [])] };
+}
+
 /**
- * The encode chain fused: MessageEncoder → [Deflate] → Fragmenter → Masker →
- * FrameSerializer as direct calls, messages in, bytes out to `sink`. With `deflate` the
- * chain is asynchronous (`whenSettled`); `destroy()` frees its zlib engine.
+ * The encode chain fused: MessageEncoder → [extensions] → Fragmenter → FrameSerializer
+ * (masking as it writes, for a client) as direct calls, messages in, bytes out to
+ * `sink`. With an asynchronous stage (Deflate) the chain is asynchronous; `destroy()`
+ * frees its zlib engine.
  */
-export function createEncoderCore(options: EncoderOptions, sink: RecordSink<Buffer>): StageCore<EncoderInput> {
-  return fuseStages<EncoderInput>(encodeStages(options), sink as RecordSink<unknown>);
+export function createEncoderCore(options: CreateEncoderOptions, sink: RecordSink<Buffer>): FusedCore<EncoderInput> {
+  return fuseStages<EncoderInput>(encodeStages(chainOptions(options)), sink as RecordSink<unknown>);
 }
 
 /** One Duplex: messages (or message parts) in, frame bytes out. */
-export function createEncoder(options: EncoderOptions): StageTransform<EncoderInput, Buffer> {
+export function createEncoder(options: CreateEncoderOptions): StageTransform<EncoderInput, Buffer> {
   return new StageTransform<EncoderInput, Buffer>((sink) => createEncoderCore(options, sink), { writableObjectMode: true });
 }

@@ -6,8 +6,10 @@ export { Fragmenter, FragmenterCore, type FragmenterOptions } from './encode/fra
 export { FrameSerializer, FrameSerializerCore } from './encode/frame-serializer.js';
 export { Masker, MaskerCore, type MaskerOptions } from './encode/masker.js';
 export { MessageEncoder, MessageEncoderCore, encodeMessage, type EncoderInput } from './encode/message-encoder.js';
-export { createDecoder, createDecoderCore } from './decoder.js';
-export { createEncoder, createEncoderCore, type EncoderOptions } from './encoder.js';
+export { createDecoder, createDecoderCore, type CreateDecoderOptions } from './decoder.js';
+export type { ExtensionStages, StageContext } from './extension-stages.js';
+export { ProtocolSocket, PROTOCOL_SOCKET_GRACE_MS, type ProtocolSocketOptions } from './protocol-socket.js';
+export { createEncoder, createEncoderCore, type CreateEncoderOptions, type EncoderOptions } from './encoder.js';
 export { parseClosePayload, buildClosePayload, MAX_CLOSE_REASON_BYTES } from './close-frame.js';
 export type { InvalidMessageError } from './invalid-message.js';
 export {
@@ -22,7 +24,10 @@ export { Utf8Validator, isValidUtf8 } from './utf8-validator.js';
 export {
   EMPTY_BUFFER,
   Opcode,
-  isControlOpcode,
+  RSV1,
+  RSV2,
+  RSV3,
+  messagePart,
   type BinaryData,
   type BinaryMessage,
   type CloseMessage,

@@ -33,7 +33,7 @@ const keyBytes = new Uint8Array(8);
 const keyWord = new BigUint64Array(keyBytes.buffer);
 
 /** The key rotated so that its most significant byte applies at payload position `offset`. */
-function keyAt(maskKey: number, offset: number): number {
+export function keyAt(maskKey: number, offset: number): number {
   // `& 3` is exact for any non-negative offset below 2^53: 2^32 is a multiple of 4.
   const s = (offset & 3) << 3;
   return s === 0 ? maskKey | 0 : (maskKey << s) | (maskKey >>> (32 - s));

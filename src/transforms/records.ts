@@ -1,5 +1,5 @@
 /**
- * The records that flow between stages (DESIGN.md, "The data between stages").
+ * The records that flow between stages (ARCHITECTURE.md, "The records").
  * A stage never copies payload bytes across a boundary unless it changes them.
  */
 
@@ -12,11 +12,6 @@ export const Opcode = {
   PING: 0x9,
   PONG: 0xa,
 } as const;
-
-/** RFC 6455 §5.5: opcodes with the high bit set are control frames. */
-export function isControlOpcode(opcode: number): boolean {
-  return (opcode & 0x8) !== 0;
-}
 
 /** The parsed header of one frame (RFC 6455 §5.2), shared by all its {@link FramePart}s. */
 export interface FrameHeader {
@@ -59,11 +54,16 @@ export type MessageKind = 'text' | 'binary' | 'ping' | 'pong' | 'close';
  */
 export interface MessagePart {
   kind: MessageKind;
-  /** RSV1 of the message's first frame: the payload is permessage-deflate data (RFC 7692 §6). */
-  compressed: boolean;
+  /**
+   * The reserved bits of the message's first frame (RFC 6455 §5.2) as a mask of
+   * {@link RSV1}, {@link RSV2}, {@link RSV3}: what negotiated extensions mark their messages
+   * with (RSV1 is permessage-deflate's "compressed", RFC 7692 §6). On the way in, an
+   * extension's stage clears the bits it processed; on the way out, it sets them.
+   */
+  rsv: number;
   data: Buffer;
   last: boolean;
-  /** Decode side, on the first part of a frame that arrives in pieces: the frame's payload length. */
+  /** Decode side, on the first part of a frame that arrives in pieces: the frame's payload length (0 otherwise). */
   frameLength?: number;
   /**
    * Encode side only, read by the Deflate stage on a data message's first part: `false`
@@ -118,7 +118,23 @@ export type OutgoingMessage =
 
 export type Role = 'server' | 'client';
 
+/** The reserved bits as they sit in a frame's first byte, shifted down (RFC 6455 §5.2). */
+export const RSV1 = 0x4;
+export const RSV2 = 0x2;
+export const RSV3 = 0x1;
+
+/**
+ * Builds a MessagePart with every field set, in one order: parts of one shape keep the
+ * stages that read them monomorphic.
+ */
+export function messagePart(kind: MessageKind, rsv: number, data: Buffer, last: boolean, frameLength = 0, compress?: boolean): MessagePart {
+  return { kind, rsv, data, last, frameLength, compress };
+}
+
 export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);
+
+/** RFC 6455 §5.5: control frames carry at most 125 payload bytes and are never fragmented. */
+export const MAX_CONTROL_PAYLOAD = 125;
 
 /** Node's internal Buffer class: constructing it directly skips `subarray`'s species lookup. */
 const FastBuffer = (Buffer as unknown as { [Symbol.species]: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer })[

@@ -12,8 +12,8 @@ export interface RecordSink<T> {
  * `WebSocketError` on a protocol violation; after that it must not be used again.
  */
 export interface StageCore<In> extends RecordSink<In> {
-  /** The input ended: throws if it ended in the middle of a frame or message. */
-  finish(): void;
+  /** The input ended: throws if it ended in the middle of a frame or message. Stages that hold nothing leave it out. */
+  finish?(): void;
   /**
    * Only for stages that work asynchronously (zlib): calls back once every record accepted
    * so far has been passed on, or with the error that stopped the stage. Callers stop
@@ -92,7 +92,7 @@ export class StageTransform<In, Out> extends Transform implements RecordSink<Out
   override _flush(callback: TransformCallback): void {
     const finish = (): void => {
       try {
-        this.core.finish();
+        this.core.finish?.();
       } catch (error) {
         // "The input ended mid-frame" is the least specific verdict: when a stage further
         // down already failed on the same bytes, its error (emitted a tick or two later)
@@ -145,7 +145,7 @@ export class FusedCore<In> implements StageCore<In> {
   }
 
   finish(): void {
-    for (const core of this.cores) core.finish();
+    for (const core of this.cores) core.finish?.();
   }
 
   /** Calls back once every stage passed on what it accepted: at once when all are synchronous. */

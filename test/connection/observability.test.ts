@@ -87,7 +87,7 @@ test('custom stages: an unknown position is refused up front with the list of st
   const { createServer } = await import('../../src/index.js');
   assert.throws(
     () => createServer({ noServer: true, stages: { decode: [{ after: 'Nope' as 'Unmasker', create: () => new Transform({ objectMode: true }) }] } }),
-    /"stages\.decode\[0\]\.after" option must be one of "HeaderParser", "Unmasker", "Defragmenter", "Inflate", "MessageDecoder"\. Received "Nope"/,
+    /"stages\.decode\[0\]\.after" option must name a stage: HeaderParser, Unmasker, Defragmenter, MessageDecoder, MessageStreamer\. Received "Nope"/,
   );
 });
 

@@ -35,7 +35,7 @@ test('every takeover combination: compressed sizes follow the agreement, message
         const label = `server_no_context_takeover=${serverNoContextTakeover} client_no_context_takeover=${clientNoContextTakeover} ${sender} sends`;
         const noTakeover = sender === 'server' ? serverNoContextTakeover : clientNoContextTakeover;
         // An uncompressed message in between does not touch the window (RFC 7692 §7.2.3.2).
-        const inputs = [message, other, { kind: 'text' as const, compressed: false, compress: false, data: Buffer.from('plain'), last: true }, message];
+        const inputs = [message, other, { kind: 'text' as const, rsv: 0, compress: false, data: Buffer.from('plain'), last: true }, message];
         const encoded = await encodeAll(inputs, { role: sender, deflate: deflateStageOptions(agreed, sender).deflate });
         assert.is(encoded.error, null);
         const frames = parseFrames(encoded.bytes);

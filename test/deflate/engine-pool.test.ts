@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { constants, deflateRawSync } from 'node:zlib';
-import { DeflateCore, InflateCore, ZlibEnginePool, ZlibLimiter, type EngineSpec, type MessagePart } from '../../src/transforms/index.js';
+import { DeflateCore, InflateCore, ZlibEnginePool, ZlibLimiter, type EngineSpec, RSV1, type MessagePart } from '../../src/transforms/index.js';
 import type { EngineListener, ZlibEngine } from '../../src/transforms/deflate/zlib-engine.js';
 import { jsonText, referenceInflate, settled } from './helpers.js';
 
@@ -94,8 +94,8 @@ test('200 connections without context takeover share at most pool-size engines; 
       inflated.parts.length = 0;
       deflated.parts.length = 0;
       // Both directions at once, as a connection echoing.
-      inflate.accept({ kind: 'binary', compressed: true, data: fromWs[i]!, last: true });
-      deflate.accept({ kind: 'binary', compressed: false, data: payloads[i]!, last: true });
+      inflate.accept({ kind: 'binary', rsv: RSV1, data: fromWs[i]!, last: true });
+      deflate.accept({ kind: 'binary', rsv: 0, data: payloads[i]!, last: true });
       assert.is(await settled(inflate), null);
       assert.is(await settled(deflate), null);
       assert.ok(joined(inflated.parts).equals(payloads[i]!), `#${index}.${k}: we inflate ws's bytes`);
@@ -132,8 +132,8 @@ test('with context takeover a stage keeps its own engine and never touches the p
   const out = collector();
   const deflate = new DeflateCore({ enginePool: pool, threshold: 0 }, out.sink);
   const inflate = new InflateCore({ enginePool: pool }, collector().sink);
-  deflate.accept({ kind: 'text', compressed: false, data: data(3000, 1), last: true });
-  inflate.accept({ kind: 'text', compressed: true, data: compressAlone(data(3000, 1)), last: true });
+  deflate.accept({ kind: 'text', rsv: 0, data: data(3000, 1), last: true });
+  inflate.accept({ kind: 'text', rsv: RSV1, data: compressAlone(data(3000, 1)), last: true });
   assert.is(await settled(deflate), null);
   assert.is(await settled(inflate), null);
   assert.is(pool.createdCount(), 0);
@@ -153,14 +153,14 @@ test('a fragmented message keeps its engine across jobs; another message never g
   const inflateA = new InflateCore(options, a.sink);
   const inflateB = new InflateCore(options, b.sink);
   const [zA, zB] = [compressAlone(messageA), compressAlone(messageB)];
-  inflateA.accept({ kind: 'binary', compressed: true, data: zA.subarray(0, zA.length >> 1), last: false });
+  inflateA.accept({ kind: 'binary', rsv: RSV1, data: zA.subarray(0, zA.length >> 1), last: false });
   assert.is(await settled(inflateA), null);
   assert.is(pool.outstanding, 1, 'A holds its engine between jobs');
-  inflateB.accept({ kind: 'binary', compressed: true, data: zB.subarray(0, zB.length >> 1), last: false });
+  inflateB.accept({ kind: 'binary', rsv: RSV1, data: zB.subarray(0, zB.length >> 1), last: false });
   assert.is(await settled(inflateB), null);
   assert.is(pool.createdCount(INFLATE), 2, 'B got an engine of its own');
-  inflateA.accept({ kind: 'binary', compressed: true, data: zA.subarray(zA.length >> 1), last: true });
-  inflateB.accept({ kind: 'binary', compressed: true, data: zB.subarray(zB.length >> 1), last: true });
+  inflateA.accept({ kind: 'binary', rsv: RSV1, data: zA.subarray(zA.length >> 1), last: true });
+  inflateB.accept({ kind: 'binary', rsv: RSV1, data: zB.subarray(zB.length >> 1), last: true });
   assert.is(await settled(inflateA), null);
   assert.is(await settled(inflateB), null);
   assert.ok(joined(a.parts).equals(messageA));
@@ -171,13 +171,13 @@ test('a fragmented message keeps its engine across jobs; another message never g
   const [c, d] = [collector(), collector()];
   const deflateA = new DeflateCore(options, c.sink);
   const deflateB = new DeflateCore(options, d.sink);
-  deflateA.accept({ kind: 'binary', compressed: false, data: messageA.subarray(0, 30_000), last: false });
+  deflateA.accept({ kind: 'binary', rsv: 0, data: messageA.subarray(0, 30_000), last: false });
   assert.is(await settled(deflateA), null);
-  deflateB.accept({ kind: 'binary', compressed: false, data: messageB.subarray(0, 20_000), last: false });
+  deflateB.accept({ kind: 'binary', rsv: 0, data: messageB.subarray(0, 20_000), last: false });
   assert.is(await settled(deflateB), null);
   assert.is(pool.createdCount(DEFLATE), 2);
-  deflateA.accept({ kind: 'binary', compressed: false, data: messageA.subarray(30_000), last: true });
-  deflateB.accept({ kind: 'binary', compressed: false, data: messageB.subarray(20_000), last: true });
+  deflateA.accept({ kind: 'binary', rsv: 0, data: messageA.subarray(30_000), last: true });
+  deflateB.accept({ kind: 'binary', rsv: 0, data: messageB.subarray(20_000), last: true });
   assert.is(await settled(deflateA), null);
   assert.is(await settled(deflateB), null);
   // Each inflates alone, with an empty window: no context from the other message.
@@ -186,7 +186,7 @@ test('a fragmented message keeps its engine across jobs; another message never g
 
   // The engine kept is reused, reset: the next message compresses as on a fresh stream.
   c.parts.length = 0;
-  deflateA.accept({ kind: 'binary', compressed: false, data: messageB, last: true });
+  deflateA.accept({ kind: 'binary', rsv: 0, data: messageB, last: true });
   assert.is(await settled(deflateA), null);
   assert.ok(joined(c.parts).equals(compressAlone(messageB)));
   assert.is(pool.createdCount(DEFLATE), 2);
@@ -204,8 +204,8 @@ test('a connection destroyed mid-message gives nothing back; the next borrower i
   for (const inFlight of [false, true]) {
     const inflate = new InflateCore(options, collector().sink);
     const deflate = new DeflateCore(options, collector().sink);
-    inflate.accept({ kind: 'text', compressed: true, data: compressed.subarray(0, 5000), last: false });
-    deflate.accept({ kind: 'text', compressed: false, data: message.subarray(0, 5000), last: false });
+    inflate.accept({ kind: 'text', rsv: RSV1, data: compressed.subarray(0, 5000), last: false });
+    deflate.accept({ kind: 'text', rsv: 0, data: message.subarray(0, 5000), last: false });
     if (!inFlight) {
       assert.is(await settled(inflate), null);
       assert.is(await settled(deflate), null);
@@ -220,8 +220,8 @@ test('a connection destroyed mid-message gives nothing back; the next borrower i
     const [inflated, deflated] = [collector(), collector()];
     const inflate = new InflateCore(options, inflated.sink);
     const deflate = new DeflateCore(options, deflated.sink);
-    inflate.accept({ kind: 'text', compressed: true, data: compressed, last: true });
-    deflate.accept({ kind: 'text', compressed: false, data: message, last: true });
+    inflate.accept({ kind: 'text', rsv: RSV1, data: compressed, last: true });
+    deflate.accept({ kind: 'text', rsv: 0, data: message, last: true });
     assert.is(await settled(inflate), null);
     assert.is(await settled(deflate), null);
     assert.ok(joined(inflated.parts).equals(message));
@@ -238,17 +238,17 @@ test('an engine that saw corrupt data (1007) or a bomb (1009) is closed, not ret
   const message = data(20_000, 5);
   const compressed = compressAlone(message);
   const corrupt = new InflateCore({ noContextTakeover: true, enginePool: pool }, collector().sink);
-  corrupt.accept({ kind: 'binary', compressed: true, data: Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00]), last: true });
+  corrupt.accept({ kind: 'binary', rsv: RSV1, data: Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00]), last: true });
   assert.is((await settled(corrupt) as { closeCode?: number } | null)?.closeCode, 1007);
   const bomb = new InflateCore({ noContextTakeover: true, enginePool: pool, maxPayload: 1000 }, collector().sink);
-  bomb.accept({ kind: 'binary', compressed: true, data: compressed, last: true });
+  bomb.accept({ kind: 'binary', rsv: RSV1, data: compressed, last: true });
   assert.is((await settled(bomb) as { closeCode?: number } | null)?.closeCode, 1009);
   assert.is(pool.createdCount(INFLATE), 2);
   assert.is(pool.idleCount(INFLATE), 0);
 
   const out = collector();
   const next = new InflateCore({ noContextTakeover: true, enginePool: pool }, out.sink);
-  next.accept({ kind: 'binary', compressed: true, data: compressed, last: true });
+  next.accept({ kind: 'binary', rsv: RSV1, data: compressed, last: true });
   assert.is(await settled(next), null);
   assert.ok(joined(out.parts).equals(message));
   assert.is(pool.idleCount(INFLATE), 1);
@@ -259,15 +259,15 @@ test('a message whose empty final part comes alone still gives its engine back, 
   const out = collector();
   const deflate = new DeflateCore({ noContextTakeover: true, enginePool: pool, threshold: 0 }, out.sink);
   const message = data(5000, 6);
-  deflate.accept({ kind: 'text', compressed: false, data: message, last: false });
+  deflate.accept({ kind: 'text', rsv: 0, data: message, last: false });
   assert.is(await settled(deflate), null);
-  deflate.accept({ kind: 'text', compressed: false, data: Buffer.alloc(0), last: true });
+  deflate.accept({ kind: 'text', rsv: 0, data: Buffer.alloc(0), last: true });
   assert.is(await settled(deflate), null);
   assert.is(pool.outstanding, 0);
   assert.ok(referenceInflate(joined(out.parts)).equals(message));
   // RFC 7692 §7.1.1: the next message must not refer to the previous one.
   out.parts.length = 0;
-  deflate.accept({ kind: 'text', compressed: false, data: message, last: true });
+  deflate.accept({ kind: 'text', rsv: 0, data: message, last: true });
   assert.is(await settled(deflate), null);
   assert.ok(joined(out.parts).equals(compressAlone(message)));
   deflate.finish();
@@ -279,7 +279,7 @@ test('BFINAL (RFC 7692 §7.2.3.4) with pooled engines: the ended engine is close
   const inflate = new InflateCore({ noContextTakeover: true, enginePool: pool }, out.sink);
   const final = Buffer.from('f348cdc9c9070000', 'hex');
   for (const payload of [final, final, Buffer.from('f248cdc9c90700', 'hex')]) {
-    inflate.accept({ kind: 'text', compressed: true, data: payload, last: true });
+    inflate.accept({ kind: 'text', rsv: RSV1, data: payload, last: true });
     assert.is(await settled(inflate), null);
   }
   assert.equal(out.parts.map((part) => part.data.toString()), ['Hello', 'Hello', 'Hello']);
@@ -291,10 +291,10 @@ test('BFINAL (RFC 7692 §7.2.3.4) with pooled engines: the ended engine is close
 test('idle engines are capped per spec; engines beyond the cap are closed', async () => {
   const pool = new WatchedPool(2);
   const cores = Array.from({ length: 5 }, () => new DeflateCore({ noContextTakeover: true, enginePool: pool, threshold: 0 }, collector().sink));
-  for (const core of cores) core.accept({ kind: 'binary', compressed: false, data: data(2000, 7), last: false });
+  for (const core of cores) core.accept({ kind: 'binary', rsv: 0, data: data(2000, 7), last: false });
   for (const core of cores) assert.is(await settled(core), null);
   assert.is(pool.createdCount(DEFLATE), 5, 'five messages in progress hold five engines');
-  for (const core of cores) core.accept({ kind: 'binary', compressed: false, data: data(2000, 8), last: true });
+  for (const core of cores) core.accept({ kind: 'binary', rsv: 0, data: data(2000, 8), last: true });
   for (const core of cores) assert.is(await settled(core), null);
   assert.is(pool.idleCount(DEFLATE), 2);
   assert.is(pool.idleCount({ ...DEFLATE, level: 9 }), 0, 'another level is another key');

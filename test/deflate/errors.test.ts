@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { deflateRawSync } from 'node:zlib';
-import { InflateCore, type MessagePart } from '../../src/transforms/index.js';
+import { InflateCore, RSV1, type MessagePart } from '../../src/transforms/index.js';
 import { frame } from '../helpers/frames.js';
 import { chunksOf, decodeAll, settled, zeroBomb } from './helpers.js';
 
@@ -94,19 +94,19 @@ test('a decompression bomb (1 GiB of zeros in ~1 MB) → 1009 with bounded memor
 test('after an error the stage throws it again; finish() refuses a half message', async () => {
   const out: MessagePart[] = [];
   const core = new InflateCore({}, { accept: (part) => out.push(part) });
-  core.accept({ kind: 'binary', compressed: true, data: Buffer.from([0xff, 0xff]), last: true });
+  core.accept({ kind: 'binary', rsv: RSV1, data: Buffer.from([0xff, 0xff]), last: true });
   const error = await settled(core);
   assert.is(error?.closeCode, 1007);
-  assert.throws(() => core.accept({ kind: 'ping', compressed: false, data: Buffer.alloc(0), last: true }), (thrown: unknown) => thrown === error);
+  assert.throws(() => core.accept({ kind: 'ping', rsv: 0, data: Buffer.alloc(0), last: true }), (thrown: unknown) => thrown === error);
   assert.throws(() => core.finish(), (thrown: unknown) => thrown === error);
   assert.is(await settled(core), error);
 
   const half = new InflateCore({}, { accept: () => {} });
-  half.accept({ kind: 'text', compressed: true, data: syncCompressed('Hel'), last: false });
+  half.accept({ kind: 'text', rsv: RSV1, data: syncCompressed('Hel'), last: false });
   assert.is(await settled(half), null);
   assert.throws(() => half.finish(), (thrown: unknown) => (thrown as { code?: string }).code === 'WS_ERR_UNEXPECTED_EOF');
   half.close();
-  assert.throws(() => half.accept({ kind: 'ping', compressed: false, data: Buffer.alloc(0), last: true }), /closed/);
+  assert.throws(() => half.accept({ kind: 'ping', rsv: 0, data: Buffer.alloc(0), last: true }), /closed/);
 });
 
 test('an exception thrown downstream inside a zlib callback stops the stage, never escapes', async () => {
@@ -116,7 +116,7 @@ test('an exception thrown downstream inside a zlib callback stops the stage, nev
       throw failure;
     },
   });
-  core.accept({ kind: 'text', compressed: true, data: syncCompressed('Hello'), last: true });
+  core.accept({ kind: 'text', rsv: RSV1, data: syncCompressed('Hello'), last: true });
   assert.is(await settled(core), failure);
 });
 

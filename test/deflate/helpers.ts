@@ -7,9 +7,9 @@ import { constants, createDeflateRaw, inflateRawSync } from 'node:zlib';
 import {
   createDecoderCore,
   createEncoderCore,
-  type DecoderChainOptions,
+  type CreateDecoderOptions,
   type EncoderInput,
-  type EncoderOptions,
+  type CreateEncoderOptions,
   type Message,
   type StageCore,
 } from '../../src/transforms/index.js';
@@ -30,7 +30,7 @@ export interface EncodeResult {
 }
 
 /** Encodes `inputs` through the fused encoder, one input at a time. */
-export async function encodeAll(inputs: EncoderInput[], options: EncoderOptions): Promise<EncodeResult> {
+export async function encodeAll(inputs: EncoderInput[], options: CreateEncoderOptions): Promise<EncodeResult> {
   const chunks: Buffer[] = [];
   const core = createEncoderCore(options, { accept: (chunk) => chunks.push(chunk) });
   let error: TestError | null = null;
@@ -54,7 +54,7 @@ export interface DecodeResult {
 }
 
 /** Decodes `chunks` through the fused decoder, waiting for it to settle after each chunk. */
-export async function decodeAll(chunks: Buffer[], options: DecoderChainOptions): Promise<DecodeResult> {
+export async function decodeAll(chunks: Buffer[], options: CreateDecoderOptions): Promise<DecodeResult> {
   const messages: Message[] = [];
   const core = createDecoderCore(options, { accept: (message) => messages.push(message) });
   let error: TestError | null = null;

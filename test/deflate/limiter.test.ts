@@ -1,7 +1,7 @@
 /** The process-wide zlib job queue: bounded concurrency, FIFO order, each connection in order. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DeflateCore, InflateCore, ZlibLimiter, type MessagePart } from '../../src/transforms/index.js';
+import { DeflateCore, InflateCore, ZlibLimiter, RSV1, type MessagePart } from '../../src/transforms/index.js';
 import { jsonText, referenceInflate, settled } from './helpers.js';
 
 /** Wraps `limiter.run` to record the most jobs holding a slot at once. */
@@ -57,7 +57,7 @@ test('many compressing connections share a bounded number of slots, each stays i
     outputs.push(out);
     const core = new DeflateCore({ limiter, threshold: 0, noContextTakeover: true }, { accept: (part) => out.push(part) });
     cores.push(core);
-    for (let m = 0; m < 5; m++) core.accept({ kind: 'text', compressed: false, data: Buffer.from(`${c}:${m}:` + jsonText(20_000, c * 10 + m)), last: true });
+    for (let m = 0; m < 5; m++) core.accept({ kind: 'text', rsv: 0, data: Buffer.from(`${c}:${m}:` + jsonText(20_000, c * 10 + m)), last: true });
   }
   const errors = await Promise.all(cores.map((core) => settled(core)));
   assert.ok(errors.every((error) => error === null));
@@ -74,8 +74,8 @@ test('inflating connections use the limiter too, and a stopped stage gives its s
   const stats = watch(limiter);
   const bad = new InflateCore({ limiter }, { accept: () => {} });
   const good = new InflateCore({ limiter }, { accept: () => {} });
-  bad.accept({ kind: 'binary', compressed: true, data: Buffer.from([0xff, 0xff]), last: true });
-  good.accept({ kind: 'text', compressed: true, data: Buffer.from('f248cdc9c90700', 'hex'), last: true });
+  bad.accept({ kind: 'binary', rsv: RSV1, data: Buffer.from([0xff, 0xff]), last: true });
+  good.accept({ kind: 'text', rsv: RSV1, data: Buffer.from('f248cdc9c90700', 'hex'), last: true });
   assert.is((await settled(bad))?.closeCode, 1007);
   assert.is(await settled(good), null);
   assert.is(stats.peak, 1);
@@ -84,7 +84,7 @@ test('inflating connections use the limiter too, and a stopped stage gives its s
   const blocker: Array<() => void> = [];
   limiter.run((release) => blocker.push(release));
   const closed = new InflateCore({ limiter }, { accept: () => {} });
-  closed.accept({ kind: 'text', compressed: true, data: Buffer.from('f248cdc9c90700', 'hex'), last: true });
+  closed.accept({ kind: 'text', rsv: RSV1, data: Buffer.from('f248cdc9c90700', 'hex'), last: true });
   closed.close();
   blocker[0]!();
   assert.is(limiter.active, 0);

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { constants, deflateRawSync } from 'node:zlib';
-import { InflateCore, type Message, type MessagePart } from '../../src/transforms/index.js';
+import { InflateCore, type Message, RSV1, type MessagePart } from '../../src/transforms/index.js';
 import { frame } from '../helpers/frames.js';
 import { chunksOf, decodeAll, jsonText, settled } from './helpers.js';
 
@@ -57,13 +57,13 @@ test('at the part level: inflated output of a message leaves before a control qu
   const out: MessagePart[] = [];
   const core = new InflateCore({}, { accept: (part) => out.push(part) });
   const payload = syncCompressed(big);
-  core.accept({ kind: 'text', compressed: true, data: payload.subarray(0, 1000), last: false });
-  core.accept({ kind: 'ping', compressed: false, data: Buffer.from('p'), last: true });
-  core.accept({ kind: 'text', compressed: true, data: payload.subarray(1000), last: true });
+  core.accept({ kind: 'text', rsv: RSV1, data: payload.subarray(0, 1000), last: false });
+  core.accept({ kind: 'ping', rsv: 0, data: Buffer.from('p'), last: true });
+  core.accept({ kind: 'text', rsv: RSV1, data: payload.subarray(1000), last: true });
   assert.is(await settled(core), null);
   const ping = out.findIndex((part) => part.kind === 'ping');
   assert.ok(ping > 0, 'the first fragment inflated to output that left before the ping');
-  assert.ok(out.every((part) => !part.compressed));
+  assert.ok(out.every((part) => (part.rsv & RSV1) === 0));
   assert.equal(out.filter((part) => part.last).map((part) => part.kind), ['ping', 'text']);
   const text = Buffer.concat(out.filter((part) => part.kind === 'text').map((part) => part.data)).toString();
   assert.ok(text === big);
@@ -73,7 +73,7 @@ test('at the part level: inflated output of a message leaves before a control qu
 test('uncompressed traffic passes through synchronously while nothing is pending', () => {
   const out: MessagePart[] = [];
   const core = new InflateCore({}, { accept: (part) => out.push(part) });
-  const part: MessagePart = { kind: 'binary', compressed: false, data: Buffer.from('x'), last: true };
+  const part: MessagePart = { kind: 'binary', rsv: 0, data: Buffer.from('x'), last: true };
   core.accept(part);
   assert.is(out[0], part, 'the same record, no copy, no delay');
   core.finish();

@@ -85,7 +85,7 @@ test('a message written in parts is compressed as a stream, part by part', async
   const pieces = [jsonText(10_000, 5), jsonText(1, 6), '', jsonText(70_000, 7), '\u00e9t\u00e9 \ud83d\ude00'];
   const inputs: EncoderInput[] = pieces.map((piece, i) => ({
     kind: 'text',
-    compressed: false,
+    rsv: 0,
     data: Buffer.from(piece),
     last: i === pieces.length - 1,
   }));
@@ -106,8 +106,8 @@ test('a message written in parts is compressed as a stream, part by part', async
 
 test('a streamed message whose last part is empty ends with the 1-byte empty block', async () => {
   const inputs: EncoderInput[] = [
-    { kind: 'binary', compressed: false, data: Buffer.from('some bytes'), last: false },
-    { kind: 'binary', compressed: false, data: Buffer.alloc(0), last: true },
+    { kind: 'binary', rsv: 0, data: Buffer.from('some bytes'), last: false },
+    { kind: 'binary', rsv: 0, data: Buffer.alloc(0), last: true },
     { type: 'binary', data: Buffer.alloc(0) },
   ];
   const { bytes, messages } = await roundTrip(inputs, 'server');

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DeflateCore, withCompress, type MessagePart } from '../../src/transforms/index.js';
+import { DeflateCore, withCompress, RSV1, type MessagePart } from '../../src/transforms/index.js';
 import { decodeAll, encodeAll, parseFrames, settled } from './helpers.js';
 
 const text = (bytes: number) => 'x'.repeat(bytes);
@@ -27,8 +27,8 @@ test('whole messages below the threshold (default 1024) go out uncompressed', as
 test('a message written in parts is compressed whatever the size of its first part', async () => {
   const encoded = await encodeAll(
     [
-      { kind: 'text', compressed: false, data: Buffer.from('a'), last: false },
-      { kind: 'text', compressed: false, data: Buffer.from('b'), last: true },
+      { kind: 'text', rsv: 0, data: Buffer.from('a'), last: false },
+      { kind: 'text', rsv: 0, data: Buffer.from('b'), last: true },
     ],
     { role: 'server', deflate: {} },
   );
@@ -40,8 +40,8 @@ test('per-message opt-out and opt-in: compress false / true, also through withCo
   const inputs = [
     withCompress({ type: 'text', data: big }, false),
     withCompress({ type: 'text', data: 'tiny' }, true),
-    { kind: 'binary' as const, compressed: false, compress: false, data: Buffer.from(big), last: false },
-    { kind: 'binary' as const, compressed: false, data: Buffer.from(big), last: true },
+    { kind: 'binary' as const, rsv: 0, compress: false, data: Buffer.from(big), last: false },
+    { kind: 'binary' as const, rsv: 0, data: Buffer.from(big), last: true },
     { type: 'text' as const, data: big },
   ];
   const encoded = await encodeAll(inputs, { role: 'client', deflate: {} });
@@ -62,7 +62,7 @@ test('control messages are never compressed, even asked to', async () => {
   const encoded = await encodeAll(
     [
       { type: 'ping', data: text(125) },
-      { kind: 'pong', compressed: false, compress: true, data: Buffer.from(text(100)), last: true },
+      { kind: 'pong', rsv: 0, compress: true, data: Buffer.from(text(100)), last: true },
       { type: 'close', code: 1000, reason: text(100) },
     ],
     { role: 'server', deflate: { threshold: 0 } },
@@ -73,18 +73,18 @@ test('control messages are never compressed, even asked to', async () => {
 test('caller mistakes throw at once and leave the stage usable', async () => {
   const out: MessagePart[] = [];
   const core = new DeflateCore({ threshold: 0 }, { accept: (part) => out.push(part) });
-  assert.throws(() => core.accept({ kind: 'text', compressed: true, data: Buffer.from('x'), last: true }), /already marked compressed/);
-  core.accept({ kind: 'text', compressed: false, data: Buffer.from('abc'), last: false });
-  assert.throws(() => core.accept({ kind: 'binary', compressed: false, data: Buffer.from('x'), last: true }), /cannot start/);
-  core.accept({ kind: 'text', compressed: false, data: Buffer.from('def'), last: true });
+  assert.throws(() => core.accept({ kind: 'text', rsv: RSV1, data: Buffer.from('x'), last: true }), /already marked compressed/);
+  core.accept({ kind: 'text', rsv: 0, data: Buffer.from('abc'), last: false });
+  assert.throws(() => core.accept({ kind: 'binary', rsv: 0, data: Buffer.from('x'), last: true }), /cannot start/);
+  core.accept({ kind: 'text', rsv: 0, data: Buffer.from('def'), last: true });
   assert.is(await settled(core), null);
-  assert.equal(out.map((part) => [part.kind, part.compressed, part.last]), [['text', true, false], ['text', true, true]]);
+  assert.equal(out.map((part) => [part.kind, (part.rsv & RSV1) !== 0, part.last]), [['text', true, false], ['text', true, true]]);
   core.finish();
 });
 
 test('finish() throws while a message is half written', async () => {
   const core = new DeflateCore({}, { accept: () => {} });
-  core.accept({ kind: 'binary', compressed: false, data: Buffer.alloc(2000), last: false });
+  core.accept({ kind: 'binary', rsv: 0, data: Buffer.alloc(2000), last: false });
   assert.is(await settled(core), null);
   assert.throws(() => core.finish(), /middle of a binary message/);
   core.close();

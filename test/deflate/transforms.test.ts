@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { pipeline, Readable, Writable, type Transform } from 'node:stream';
 import {
+  RSV1,
   createDecoder,
   createEncoder,
   Deflate,
@@ -90,16 +91,16 @@ test('fused Duplexes: createEncoder({ deflate }) → createDecoder({ inflate })'
 });
 
 test('a stage error becomes the stream error (1007 through the Inflate Transform)', async () => {
-  const { error } = await run([{ kind: 'binary', compressed: true, data: Buffer.from([0xff, 0xff]), last: true }], [new Inflate()]);
+  const { error } = await run([{ kind: 'binary', rsv: RSV1, data: Buffer.from([0xff, 0xff]), last: true }], [new Inflate()]);
   assert.is(error?.closeCode, 1007);
 });
 
 test('destroying the Transforms mid-message releases them without errors escaping', async () => {
   const deflate = new Deflate();
-  deflate.write({ kind: 'binary', compressed: false, data: Buffer.alloc(1 << 20), last: false } satisfies EncoderInput);
+  deflate.write({ kind: 'binary', rsv: 0, data: Buffer.alloc(1 << 20), last: false } satisfies EncoderInput);
   deflate.destroy();
   const inflate = new Inflate();
-  inflate.write({ kind: 'binary', compressed: true, data: Buffer.from('f248', 'hex'), last: false });
+  inflate.write({ kind: 'binary', rsv: RSV1, data: Buffer.from('f248', 'hex'), last: false });
   inflate.destroy();
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.ok(deflate.destroyed && inflate.destroyed);

@@ -18,9 +18,20 @@ import {
   RequestHeadParser,
   selectProtocol,
   validateUpgradeRequest,
+  validateDeflateResponse,
+  parseExtensions,
   validateUpgradeResponse,
   type UpgradeRequestOptions,
+  type UpgradeRequest,
+  type UpgradeResponseInfo,
 } from '../../src/handshake/index.js';
+import { permessageDeflate } from '../../src/extensions/index.js';
+
+/** The permessage-deflate parameters agreed in a validated response, or null when none were. */
+function agreedDeflate(result: UpgradeResponseInfo, request: UpgradeRequest) {
+  const element = result.agreed.find((entry) => entry.extension.name === 'permessage-deflate')?.element;
+  return element ? validateDeflateResponse(element, parseExtensions(request.extensions ?? '')) : null;
+}
 
 /** Starts a ws server, sends our upgrade request with node:http, returns the 101 response. */
 async function handshakeWithWs(serverOptions: ServerOptions, options: UpgradeRequestOptions) {
@@ -47,24 +58,25 @@ async function handshakeWithWs(serverOptions: ServerOptions, options: UpgradeReq
 test('ws server (perMessageDeflate: true) accepts our request; we accept its 101', async () => {
   const { request, response } = await handshakeWithWs(
     { perMessageDeflate: true },
-    { protocols: ['chat', 'superchat'], perMessageDeflate: true, origin: 'http://localhost' },
+    { protocols: ['chat', 'superchat'], extensions: [permessageDeflate()], origin: 'http://localhost' },
   );
   assert.is(response.statusCode, 101);
   const result = validateUpgradeResponse(response, request);
   assert.is(result.protocol, 'chat');
-  assert.ok(result.deflate);
-  assert.is(result.deflate.serverMaxWindowBits, 15);
-  assert.is(result.deflate.clientMaxWindowBits, 15);
+  const deflate = agreedDeflate(result, request);
+  assert.ok(deflate);
+  assert.is(deflate.serverMaxWindowBits, 15);
+  assert.is(deflate.clientMaxWindowBits, 15);
 });
 
 test('ws server honours our server_max_window_bits and no-context-takeover requests', async () => {
   const { request, response } = await handshakeWithWs(
     { perMessageDeflate: true },
-    { perMessageDeflate: { serverMaxWindowBits: 10, serverNoContextTakeover: true, clientMaxWindowBits: 12 } },
+    { extensions: [permessageDeflate({ serverMaxWindowBits: 10, serverNoContextTakeover: true, clientMaxWindowBits: 12 })] },
   );
   const result = validateUpgradeResponse(response, request);
   assert.is(result.protocol, '');
-  assert.equal(result.deflate, {
+  assert.equal(agreedDeflate(result, request), {
     serverNoContextTakeover: true,
     clientNoContextTakeover: false,
     serverMaxWindowBits: 10,
@@ -73,7 +85,7 @@ test('ws server honours our server_max_window_bits and no-context-takeover reque
 });
 
 test('a ws server that limits the client window to 8 bits is refused by our client', async () => {
-  const { request, response } = await handshakeWithWs({ perMessageDeflate: { clientMaxWindowBits: 8 } }, { perMessageDeflate: true });
+  const { request, response } = await handshakeWithWs({ perMessageDeflate: { clientMaxWindowBits: 8 } }, { extensions: [permessageDeflate()] });
   assert.is(response.statusCode, 101);
   assert.match(String(response.headers['sec-websocket-extensions']), 'client_max_window_bits=8');
   try {
@@ -86,8 +98,8 @@ test('a ws server that limits the client window to 8 bits is refused by our clie
 });
 
 test('a ws server without compression: no deflate negotiated', async () => {
-  const { request, response } = await handshakeWithWs({ perMessageDeflate: false }, { perMessageDeflate: true });
-  assert.is(validateUpgradeResponse(response, request).deflate, null);
+  const { request, response } = await handshakeWithWs({ perMessageDeflate: false }, { extensions: [permessageDeflate()] });
+  assert.is(agreedDeflate(validateUpgradeResponse(response, request), request), null);
 });
 
 test('control: a real ws 101 fails validation against a different key', async () => {

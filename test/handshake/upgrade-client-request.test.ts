@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildUpgradeRequest, isValidKey, parseExtensions, validateUpgradeRequest } from '../../src/handshake/index.js';
+import { permessageDeflate } from '../../src/extensions/index.js';
+import { plainExtension } from '../helpers/extensions.js';
 
 const isTypeError = (e: unknown): boolean => e instanceof TypeError;
 
@@ -51,14 +53,14 @@ test('subprotocols: tokens, no repeats', () => {
   assert.throws(() => buildUpgradeRequest('ws://h/', { protocols: ['a,b'] }), isTypeError);
 });
 
-test('extensions: deflate offer first, then raw offers; malformed raw offers refused', () => {
-  const request = buildUpgradeRequest('ws://h/', { perMessageDeflate: true, extensions: 'x-foo; a=1' });
-  assert.is(request.headers['Sec-WebSocket-Extensions'], 'permessage-deflate; client_max_window_bits, x-foo; a=1');
-  assert.is(request.extensions, 'permessage-deflate; client_max_window_bits, x-foo; a=1');
-  assert.equal(request.perMessageDeflate, {});
-  assert.throws(() => buildUpgradeRequest('ws://h/', { extensions: 'x-foo;' }), isTypeError);
-  assert.throws(() => buildUpgradeRequest('ws://h/', { perMessageDeflate: { clientMaxWindowBits: 8 } }), (e: unknown) => e instanceof RangeError);
-  assert.is(buildUpgradeRequest('ws://h/', { perMessageDeflate: false }).extensions, undefined);
+test('extensions: each extension\'s offers in order; offers that are not tokens refused', () => {
+  const request = buildUpgradeRequest('ws://h/', { extensions: [permessageDeflate(), plainExtension('x-foo', 0, [[['a', '1']], []])] });
+  assert.is(request.headers['Sec-WebSocket-Extensions'], 'permessage-deflate; client_max_window_bits, x-foo; a=1, x-foo');
+  assert.is(request.extensions, 'permessage-deflate; client_max_window_bits, x-foo; a=1, x-foo');
+  assert.equal(request.offeredExtensions.map((extension) => extension.name), ['permessage-deflate', 'x-foo']);
+  assert.throws(() => buildUpgradeRequest('ws://h/', { extensions: [plainExtension('x-foo', 0, [[['a b', '1']]])] }), isTypeError);
+  assert.throws(() => buildUpgradeRequest('ws://h/', { extensions: [plainExtension('x-foo', 0, [[['a', 'x y']]])] }), isTypeError);
+  assert.is(buildUpgradeRequest('ws://h/', { extensions: [] }).extensions, undefined);
 });
 
 test('origin and extra headers; injection and handshake headers refused', () => {
@@ -95,7 +97,7 @@ test('URL credentials: Authorization Basic of the percent-decoded user and passw
 });
 
 test('our own request passes our server-side validation', () => {
-  const request = buildUpgradeRequest('ws://h:1234/x', { protocols: ['a', 'b'], perMessageDeflate: { serverMaxWindowBits: 10 } });
+  const request = buildUpgradeRequest('ws://h:1234/x', { protocols: ['a', 'b'], extensions: [permessageDeflate({ serverMaxWindowBits: 10 })] });
   const info = validateUpgradeRequest(asServerSees(request.headers));
   assert.is(info.key, request.key);
   assert.equal(info.protocols, ['a', 'b']);

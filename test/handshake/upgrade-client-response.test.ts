@@ -8,6 +8,8 @@ import {
   type UpgradeRequest,
   type UpgradeRequestOptions,
 } from '../../src/handshake/index.js';
+import { permessageDeflate } from '../../src/extensions/index.js';
+import { plainExtension } from '../helpers/extensions.js';
 
 function setup(options: UpgradeRequestOptions = {}) {
   const request = buildUpgradeRequest('ws://example.com/', options);
@@ -40,7 +42,7 @@ test('a minimal valid 101', () => {
   assert.equal(validateUpgradeResponse({ statusCode: 101, headers: headers() }, request), {
     protocol: '',
     extensions: [],
-    deflate: null,
+    agreed: [],
   });
 });
 
@@ -90,19 +92,15 @@ test('subprotocol sent when none was offered', () => {
   assert.is(failure({ statusCode: 101, headers: headers({ 'sec-websocket-protocol': 'chat' }) }, request).code, 'WS_ERR_HANDSHAKE_BAD_PROTOCOL');
 });
 
-test('permessage-deflate accepted: negotiated parameters returned', () => {
-  const { request, headers } = setup({ perMessageDeflate: { threshold: 16 } });
+test('permessage-deflate accepted: the agreed extension and its element returned', () => {
+  const { request, headers } = setup({ extensions: [permessageDeflate({ threshold: 16 })] });
   const result = validateUpgradeResponse(
     { statusCode: 101, headers: headers({ 'sec-websocket-extensions': 'permessage-deflate; client_max_window_bits=10' }) },
     request,
   );
-  assert.equal(result.deflate, {
-    serverNoContextTakeover: false,
-    clientNoContextTakeover: false,
-    serverMaxWindowBits: 15,
-    clientMaxWindowBits: 10,
-    threshold: 16,
-  });
+  assert.equal(result.agreed.map((entry) => [entry.extension.name, entry.element.params, entry.stages.rsv]), [
+    ['permessage-deflate', [['client_max_window_bits', '10']], 0x4],
+  ]);
   assert.equal(result.extensions.map((e) => e.name), ['permessage-deflate']);
 });
 
@@ -112,7 +110,8 @@ test('extensions: not offered, twice, malformed, or bad parameters → fail', ()
     failure({ statusCode: 101, headers: plain.headers({ 'sec-websocket-extensions': 'permessage-deflate' }) }, plain.request).code,
     'WS_ERR_HANDSHAKE_EXTENSION_NOT_OFFERED',
   );
-  const { request, headers } = setup({ perMessageDeflate: true, extensions: 'x-foo' });
+  const foo = plainExtension('x-foo');
+  const { request, headers } = setup({ extensions: [permessageDeflate(), foo] });
   const cases: Array<[string | string[], HandshakeError['code']]> = [
     ['x-bar', 'WS_ERR_HANDSHAKE_EXTENSION_NOT_OFFERED'],
     ['permessage-deflate, permessage-deflate', 'WS_ERR_HANDSHAKE_BAD_EXTENSIONS'],
@@ -125,10 +124,11 @@ test('extensions: not offered, twice, malformed, or bad parameters → fail', ()
     const error = failure({ statusCode: 101, headers: headers({ 'sec-websocket-extensions': value }) }, request);
     assert.is(error.code, code, String(value));
   }
-  // An offered non-deflate extension is passed back for the caller to handle.
+  // Another offered extension accepts its own element.
   const ok = validateUpgradeResponse({ statusCode: 101, headers: headers({ 'sec-websocket-extensions': 'x-foo' }) }, request);
   assert.equal(ok.extensions, [{ name: 'x-foo', params: [] }]);
-  assert.is(ok.deflate, null);
+  assert.equal(ok.agreed.map((entry) => entry.extension.name), ['x-foo']);
+  assert.equal(foo.seen, [[{ name: 'x-foo', params: [] }]]);
 });
 
 test.run();

@@ -13,7 +13,7 @@ import {
   Masker,
   MessageEncoder,
   type EncoderInput,
-  type EncoderOptions,
+  type CreateEncoderOptions,
   type Message,
   type MessagePart,
   type OutgoingMessage,
@@ -135,7 +135,7 @@ export const partedMessage: fc.Arbitrary<Generated> = fc
     const expected: Message[] = [];
     for (let i = 0; i + 1 < bounds.length; i++) {
       const last = i + 2 === bounds.length && !emptyLast;
-      const part: MessagePart = { kind: message.kind, compressed: false, data: message.bytes.subarray(bounds[i]!, bounds[i + 1]!), last };
+      const part: MessagePart = { kind: message.kind, rsv: 0, data: message.bytes.subarray(bounds[i]!, bounds[i + 1]!), last };
       inputs.push(part);
       const control = controls[i];
       if (!last && control) {
@@ -143,7 +143,7 @@ export const partedMessage: fc.Arbitrary<Generated> = fc
         expected.push(control.expected);
       }
     }
-    if (emptyLast) inputs.push({ kind: message.kind, compressed: false, data: Buffer.alloc(0), last: true });
+    if (emptyLast) inputs.push({ kind: message.kind, rsv: 0, data: Buffer.alloc(0), last: true });
     expected.push(message.expected);
     return { inputs, expected };
   });
@@ -185,7 +185,7 @@ export function peerRole(role: Role): Role {
 }
 
 /** Encodes with one of the three encode paths; resolves to the bytes written. */
-export async function encodeWith(path: EncodePath, inputs: readonly EncoderInput[], options: EncoderOptions): Promise<Buffer> {
+export async function encodeWith(path: EncodePath, inputs: readonly EncoderInput[], options: CreateEncoderOptions): Promise<Buffer> {
   if (path === 'core') {
     const out: Buffer[] = [];
     const core = createEncoderCore(options, { accept: (chunk) => out.push(chunk) });

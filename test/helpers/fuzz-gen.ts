@@ -18,7 +18,7 @@ import { createDecoderCore, WebSocketError, type DecoderOptions, type Message, t
 import { frame, type RawFrame } from './frames.js';
 import { checkMessageShape, diffMessages, isWireCloseCode } from './messages.js';
 import { Rng, randomChunkPlan, rechunk } from './rng.js';
-import { decoderStages } from './run.js';
+import { decoderStages } from './decode.js';
 
 export type FuzzPath = 'core' | 'fused' | 'separate';
 export type FuzzMode = 'random-bytes' | 'random-frames' | 'valid' | 'mutated';

@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import type { RecordSink, StageCore } from '../../src/index.js';
+import { plainExtension } from './extensions.js';
 import { row } from './option-table.js';
 import { testPki } from './tls.js';
 
@@ -25,6 +27,8 @@ export function mentions(...words: ReadonlyArray<string | number>): RegExp {
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const passThrough = (): PassThrough => new PassThrough({ objectMode: true });
+/** A fused user stage that passes every record on. */
+const passCore = (next: RecordSink<never>): StageCore<never> => ({ accept: (record: never) => next.accept(record) });
 
 /** What every connection takes: ConnectionOptions less what the handshake decides. */
 export const CONNECTION_ROWS = [
@@ -52,24 +56,41 @@ export const CONNECTION_ROWS = [
   row('stages', { wrongType: [5, 'x', [passThrough]], good: {} }),
   row('stages.decode', { wrongType: [5, {}, passThrough], good: [] }),
   row('stages.decode[0]', { wrongType: [5, passThrough], good: { after: 'Defragmenter', create: passThrough } }),
-  row('stages.decode[0].after', {
-    wrongType: [5, undefined],
-    outOfRange: ['Nowhere', 'headerparser'],
-    range: mentions('HeaderParser', 'Unmasker', 'Defragmenter', 'Inflate', 'MessageDecoder'),
-    good: 'HeaderParser',
-    with: { stages: { decode: [{ create: passThrough }] } },
+  row('stages.decode[0]', {
+    wrongType: [{ after: 'Defragmenter' }, { after: 'Defragmenter', core: passCore, create: passThrough }],
+    good: { after: 'Defragmenter', core: passCore },
+    gap: 'src/connection/chains.ts checkStages: neither or both of core and create is a TypeError without a code (and connect$ does not check it at the call)',
   }),
-  row('stages.decode[0].create', { wrongType: ['new PassThrough()', undefined], good: passThrough, with: { stages: { decode: [{ after: 'Unmasker' }] } } }),
+  row('stages.decode[0].after', { wrongType: [5, undefined, null], good: 'HeaderParser', with: { stages: { decode: [{ create: passThrough }] } } }),
+  row('stages.decode[0].after', {
+    wrongType: [],
+    outOfRange: ['Nowhere', 'headerparser'],
+    range: mentions('HeaderParser', 'Defragmenter', 'MessageDecoder'),
+    good: 'MessageDecoder',
+    with: { stages: { decode: [{ create: passThrough }] } },
+    gap: 'src/connection/chains.ts checkStages: a stage name no chain has is a RangeError without a code (and connect$ does not check it at the call)',
+  }),
+  row('stages.decode[0].create', { wrongType: ['new PassThrough()', 5], good: passThrough, with: { stages: { decode: [{ after: 'Defragmenter' }] } } }),
+  row('stages.decode[0].core', { wrongType: [{ accept() {} }, 'core'], good: passCore, with: { stages: { decode: [{ after: 'Defragmenter' }] } } }),
   row('stages.encode', { wrongType: [5, {}], good: [] }),
   row('stages.encode[0]', { wrongType: ['Fragmenter'], good: { after: 'Fragmenter', create: passThrough } }),
+  row('stages.encode[0].after', { wrongType: [5, undefined], good: 'MessageEncoder', with: { stages: { encode: [{ create: passThrough }] } } }),
   row('stages.encode[0].after', {
-    wrongType: [5, undefined],
+    wrongType: [],
     outOfRange: ['Nowhere', 'HeaderParser'],
-    range: mentions('MessageEncoder', 'Deflate', 'Fragmenter', 'Masker', 'FrameSerializer'),
-    good: 'MessageEncoder',
+    range: mentions('MessageEncoder', 'Fragmenter', 'FrameSerializer'),
+    good: 'Fragmenter',
     with: { stages: { encode: [{ create: passThrough }] } },
+    gap: 'src/connection/chains.ts checkStages: a stage name no chain has is a RangeError without a code (and connect$ does not check it at the call)',
   }),
-  row('stages.encode[0].create', { wrongType: [5, undefined], good: passThrough, with: { stages: { encode: [{ after: 'Masker' }] } } }),
+  row('stages.encode[0].create', { wrongType: [5, true], good: passThrough, with: { stages: { encode: [{ after: 'Fragmenter' }] } } }),
+  row('stages.encode[0].core', { wrongType: [5, {}], good: passCore, with: { stages: { encode: [{ after: 'MessageEncoder' }] } } }),
+] as const;
+
+/** Extensions to negotiate (the Extension API), for servers and clients alike. */
+export const EXTENSION_ROWS = [
+  row('extensions', { wrongType: [5, 'permessage-deflate', {}], good: [] }),
+  row('extensions[0]', { wrongType: [5, {}, { name: 'x-test' }, 'permessage-deflate'], good: plainExtension('x-test') }),
 ] as const;
 
 /** The permessage-deflate tuning that is not negotiated: the same for both roles. */

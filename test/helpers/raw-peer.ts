@@ -218,6 +218,11 @@ export class RawPeer {
     return this.buffer.length;
   }
 
+  /** Half-closes: sends FIN, keeps reading. */
+  end(): void {
+    this.socket.end();
+  }
+
   destroy(): void {
     this.socket.destroy();
   }

@@ -33,7 +33,7 @@ test('wspipe --version prints the installed package version and exits 0', async 
 test('wspipe --help prints the usage on stdout and exits 0', async () => {
   const run = await finished(['--help']);
   assert.is(run.code, 0, run.stderr);
-  for (const command of ['echo', 'connect', 'demo']) assert.match(run.stdout, new RegExp(`^\\s*wspipe ${command}\\b`, 'm'));
+  for (const command of ["echo", "connect", "demo"]) assert.match(run.stdout, new RegExp(`^\\s+${command}\\s`, "m"));
 });
 
 test('wspipe echo and wspipe connect: stdin lines are echoed to stdout, then both exit 0', async () => {

@@ -16,7 +16,7 @@ import { CONNECT_SCHEMA } from '../../src/client/connect-options.js';
 import { RX_CONNECT_SCHEMA, type RxConnectOptions } from '../../src/rx/options.js';
 import { connect$, type BufferOptions, type ReconnectOptions } from '../../src/rx/index.js';
 import { perMessageDeflateSchema } from '../../src/transforms/deflate/parameters.js';
-import { CLIENT_DEFLATE_ROWS, CLIENT_ROWS, CONNECTION_ROWS, mentions, tlsRows, usesTls } from '../helpers/option-rows.js';
+import { CLIENT_DEFLATE_ROWS, CLIENT_ROWS, CONNECTION_ROWS, EXTENSION_ROWS, mentions, tlsRows, usesTls } from '../helpers/option-rows.js';
 import { assertSameNames, checkRow, row, type Covered, type EntryPoint, type Options, type PathsOf } from '../helpers/option-table.js';
 import { closeOf, echoServers, startEcho } from '../helpers/servers.js';
 import { nextDomEvent, withTimeout } from '../helpers/timeouts.js';
@@ -39,7 +39,7 @@ function target(options: Options, urls: Targets): { url: string; options: Option
 }
 test.after(() => servers.stopAll());
 
-const CONNECT_ROWS = [...CONNECTION_ROWS, ...CLIENT_DEFLATE_ROWS, ...CLIENT_ROWS, ...tlsRows(), row('signal', { wrongType: [5, {}, 'abort'], good: new AbortController().signal })] as const;
+const CONNECT_ROWS = [...CONNECTION_ROWS, ...CLIENT_DEFLATE_ROWS, ...EXTENSION_ROWS, ...CLIENT_ROWS, ...tlsRows(), row('signal', { wrongType: [5, {}, 'abort'], good: new AbortController().signal })] as const;
 
 type ConnectPaths = PathsOf<typeof CONNECT_ROWS>;
 const connectCovered: Covered<ConnectOptions, ConnectPaths> = true;

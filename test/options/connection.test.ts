@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { Connection, type ConnectionOptions, type CustomStages, type DataMessage, type HeartbeatOptions, type SendOptions, type StageInsertion } from '../../src/index.js';
 import { SEND_OPTIONS_SCHEMA } from '../../src/connection/connection.js';
 import { CONNECTION_SCHEMA } from '../../src/connection/options.js';
+import type { ExtensionStages } from '../../src/transforms/extension-stages.js';
 import { CONNECTION_ROWS, mentions } from '../helpers/option-rows.js';
 import { assertSameNames, checkRow, row, type Covered, type EntryPoint, type PathsOf } from '../helpers/option-table.js';
 import { openPair, type Pair } from '../helpers/pair.js';
@@ -18,8 +19,8 @@ import { closeOf } from '../helpers/servers.js';
 import { socketPair, type SocketPair } from '../helpers/socket-pair.js';
 import { nextEvent, withTimeout } from '../helpers/timeouts.js';
 
-/** What a handshake agreed on permessage-deflate: the same object on both sides. */
-const NEGOTIATED = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+/** What an agreed extension adds to a connection: here nothing but its name and bits. */
+const AGREED = { name: 'x-test', rsv: 0 };
 
 const CONNECTION_TABLE = [
   ...CONNECTION_ROWS,
@@ -27,24 +28,28 @@ const CONNECTION_TABLE = [
   row('protocol', { wrongType: [5, ['chat']], good: 'chat' }),
   row('extensions', { wrongType: [5, {}], good: '' }),
   row('head', { wrongType: ['early bytes', 5, [1, 2]], good: Buffer.alloc(0) }),
-  row('deflate', { wrongType: ['yes', 5, true], good: NEGOTIATED }),
-  row('deflate.serverMaxWindowBits', {
-    wrongType: ['15'],
-    outOfRange: [99, 7],
-    range: mentions(9, 15),
-    good: 12,
-    with: { deflate: NEGOTIATED },
-    gap: 'src/connection/options.ts: deflate is checked as an object only; its window bits fail later in the Deflate stage as "windowBits", without the path',
+  row('extensionStages', { wrongType: [5, {}, 'permessage-deflate'], good: [AGREED] }),
+  row('extensionStages[0]', { wrongType: [5, 'x-test', null], good: AGREED }),
+  row('extensionStages[0].name', { wrongType: [5, undefined], good: 'x-test', with: { extensionStages: [{ rsv: 0 }] } }),
+  row('extensionStages[0].rsv', {
+    wrongType: ['1', undefined],
+    outOfRange: [8, -1, 1.5],
+    range: mentions(0, 7),
+    good: 2,
+    with: { extensionStages: [{ name: 'x-test' }] },
   }),
+  row('extensionStages[0].decoder', { wrongType: [5, 'inflate'], good: undefined, with: { extensionStages: [AGREED] }, gap: 'src/connection/options.ts: the stage factories of an agreed extension are not checked (a TypeError "decoder.call is not a function")' }),
+  row('extensionStages[0].encoder', { wrongType: [5, {}], good: undefined, with: { extensionStages: [AGREED] }, gap: 'src/connection/options.ts: the stage factories of an agreed extension are not checked' }),
 ] as const;
 
 type ConnectionPaths = PathsOf<typeof CONNECTION_TABLE>;
 const connectionCovered: Covered<ConnectionOptions, ConnectionPaths> = true;
 const heartbeatCovered: Covered<HeartbeatOptions, ConnectionPaths, 'heartbeat'> = true;
+const extensionStagesCovered: Covered<ExtensionStages, ConnectionPaths, 'extensionStages[0]'> = true;
 const stagesCovered: Covered<CustomStages, ConnectionPaths, 'stages'> &
   Covered<StageInsertion<string>, ConnectionPaths, 'stages.decode[0]'> &
   Covered<StageInsertion<string>, ConnectionPaths, 'stages.encode[0]'> = true;
-void [connectionCovered, heartbeatCovered, stagesCovered];
+void [connectionCovered, heartbeatCovered, extensionStagesCovered, stagesCovered];
 
 /** A Connection with `options` on one end; a default one of the other role on the other end receives from it. */
 const connectionEntry: EntryPoint<SocketPair> = {
@@ -54,7 +59,7 @@ const connectionEntry: EntryPoint<SocketPair> = {
   call(options, sockets) {
     const connection = new Connection(sockets.local, options as unknown as ConnectionOptions);
     return (async () => {
-      const peer = new Connection(sockets.remote, { role: connection.role === 'server' ? 'client' : 'server', deflate: (options.deflate as typeof NEGOTIATED) ?? null });
+      const peer = new Connection(sockets.remote, { role: connection.role === 'server' ? 'client' : 'server' });
       const received = nextEvent<[DataMessage]>(peer, 'message', 5000, 'the message at the peer');
       connection.send('over TCP');
       assert.equal((await received)[0], { type: 'text', data: 'over TCP' });

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CustomStages, HeartbeatOptions, PerMessageDeflateOptions, ServerOptions, StageInsertion } from '../../src/index.js';
-import { connect, createServer, WebSocketServer, type Connection } from '../../src/index.js';
+import { connect, createServer, permessageDeflate, WebSocketServer, type Connection } from '../../src/index.js';
 import { SERVER_CLOSE_SCHEMA, SERVER_SCHEMA, type ServerCloseOptions } from '../../src/server/options.js';
 import { perMessageDeflateSchema } from '../../src/transforms/deflate/parameters.js';
-import { CONNECTION_ROWS, MAX_TIMER_MS, mentions, SERVER_DEFLATE_ROWS } from '../helpers/option-rows.js';
+import { CONNECTION_ROWS, EXTENSION_ROWS, MAX_TIMER_MS, mentions, SERVER_DEFLATE_ROWS } from '../helpers/option-rows.js';
 import { assertSameNames, checkRow, row, type Covered, type EntryPoint, type Options, type PathsOf } from '../helpers/option-table.js';
 import { closeOf, listenWebServer, nextConnection, stopWebServer } from '../helpers/servers.js';
 import { withTimeout } from '../helpers/timeouts.js';
@@ -26,6 +26,7 @@ const NOT_LISTENING = { host: undefined, port: undefined };
 const SERVER_ROWS = [
   ...CONNECTION_ROWS,
   ...SERVER_DEFLATE_ROWS,
+  ...EXTENSION_ROWS,
   row('port', { wrongType: ['abc', '8080', true, null], outOfRange: [-1, 65536, 1.5], range: mentions(0, 65535), good: 0 }),
   row('host', { wrongType: [5, true, ['127.0.0.1']], good: '127.0.0.1' }),
   row('backlog', { wrongType: ['5', null], outOfRange: [-1, 1.5, 2 ** 31], range: mentions('integer', 0), good: 8 }),
@@ -228,5 +229,49 @@ test("the issue: createServer({ port: 'abc' }) throws a TypeError and creates no
   assert.is(error!.code, 'ERR_INVALID_ARG_TYPE');
   assert.match(error!.message, /port/);
 });
+
+/**
+ * `permessageDeflate(options)`, the extension object behind the perMessageDeflate option:
+ * its options are checked for what either role accepts (window bits 8..15), naming them
+ * under "permessageDeflate". A good value negotiates with our client.
+ */
+const PERMESSAGE_DEFLATE_ROWS = [
+  row('permessageDeflate', { wrongType: [5, null, 'yes', true], good: {} }),
+  row('permessageDeflate.threshold', { wrongType: ['1024'], outOfRange: [-1, 0.5], range: mentions('integer', 0), good: 0 }),
+  row('permessageDeflate.level', { wrongType: ['9'], outOfRange: [42, -2, 1.5], range: mentions(-1, 9), good: 1 }),
+  row('permessageDeflate.memLevel', { wrongType: ['8'], outOfRange: [0, 10], range: mentions(1, 9), good: 9 }),
+  row('permessageDeflate.serverNoContextTakeover', { wrongType: ['yes', 0], good: true }),
+  row('permessageDeflate.clientNoContextTakeover', { wrongType: ['no', 1], good: true }),
+  row('permessageDeflate.serverMaxWindowBits', { wrongType: ['15', true], outOfRange: [7, 16, 9.5], range: mentions(8, 15), good: 10 }),
+  row('permessageDeflate.clientMaxWindowBits', { wrongType: ['15', null], outOfRange: [7, 16], range: mentions(8, 15), good: 10 }),
+] as const;
+const permessageDeflateCovered: Covered<PerMessageDeflateOptions, PathsOf<typeof PERMESSAGE_DEFLATE_ROWS>, 'permessageDeflate'> = true;
+void permessageDeflateCovered;
+
+const permessageDeflateEntry: EntryPoint = {
+  name: 'permessageDeflate',
+  call(options) {
+    const extension = permessageDeflate(options.permessageDeflate as PerMessageDeflateOptions);
+    return (async () => {
+      const server = createServer({ ...LOCAL, extensions: [extension] });
+      try {
+        const { port } = await withTimeout(server.listen(), 5000, 'the server to listen');
+        const client = await connect(`ws://127.0.0.1:${port}/`, { perMessageDeflate: true });
+        assert.match(client.extensions, /^permessage-deflate/);
+        const closed = closeOf(client);
+        client.close(1000);
+        await closed;
+      } finally {
+        await withTimeout(server.close({ timeout: 1000 }), 5000, 'the server to close');
+      }
+    })();
+  },
+};
+
+test('the permessageDeflate() table has a row for every option it takes', () => {
+  assertSameNames(Object.keys(perMessageDeflateSchema('either')), PERMESSAGE_DEFLATE_ROWS, 'permessageDeflate', 'permessageDeflate');
+});
+
+for (const option of PERMESSAGE_DEFLATE_ROWS) test(`permessageDeflate: ${option.path}`, () => checkRow(permessageDeflateEntry, option));
 
 test.run();

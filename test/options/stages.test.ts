@@ -24,9 +24,9 @@ import {
   Unmasker,
   ZlibEnginePool,
   ZlibLimiter,
-  type DecoderChainOptions,
+  type CreateDecoderOptions,
+  type CreateEncoderOptions,
   type DeflateOptions,
-  type EncoderOptions,
   type FragmenterOptions,
   type HeaderParserOptions,
   type InflateOptions,
@@ -38,6 +38,7 @@ import {
   type MessageDecoderOptions,
 } from '../../src/transforms/index.js';
 import { FRAGMENTER_SCHEMA } from '../../src/transforms/encode/fragmenter.js';
+import type { FrameSerializerOptions } from '../../src/transforms/encode/frame-serializer.js';
 import { DECODER_SCHEMA, RESERVED_BITS_SCHEMA, ROLE_SCHEMA } from '../../src/transforms/limits.js';
 import { frame, MASK } from '../helpers/frames.js';
 import { mentions } from '../helpers/option-rows.js';
@@ -46,7 +47,6 @@ import { nextEvent } from '../helpers/timeouts.js';
 
 const NOT_CHECKED = 'src/transforms/deflate/options.ts: not checked at all';
 const NAMED_WITHOUT_PATH = 'src/transforms/chain-stages.ts: checked by the stage, which names it without its path';
-const NOT_CHECKED_IN_CHAIN = 'src/transforms/chain-stages.ts: the chain spreads it into the stage options, so a non-object passes';
 
 const batch = row('batch', { wrongType: ['yes', 1], good: true });
 const role = row('role', { wrongType: [5, undefined], outOfRange: ['peer', 'SERVER'], range: mentions('server', 'client'), good: 'client' });
@@ -87,21 +87,40 @@ function deflateRows<const P extends string>(prefix: P, gap?: string) {
   ] as const;
 }
 
+const NOT_CHECKED_IN_CHAIN = 'src/transforms/chain-stages.ts: not checked by the chain (a raw TypeError, or nothing)';
+const extensionsRow = row('extensions', { wrongType: [5, 'permessage-deflate', {}], good: [], gap: NOT_CHECKED_IN_CHAIN });
+
 const DECODER_ROWS = [
-  role,
+  { ...role, wrongType: [5] },
+  row('role', {
+    wrongType: [undefined],
+    good: 'server',
+    gap: 'src/transforms/chain-stages.ts: createDecoder without a role is accepted, and then neither unmasks nor refuses masked frames',
+  }),
   maxPayload,
   maxFragments,
-  { ...reservedBits[0], gap: 'src/transforms/chain-stages.ts: the chain replaces allowRsv1 by `allowRsv1 === true || inflate !== undefined` before HeaderParser checks it' },
-  ...reservedBits.slice(1),
+  { ...reservedBits[0], gap: 'src/transforms/chain-stages.ts: the chain turns allowRsv1 into a boolean (`options.allowRsv1 ? RSV1 : 0`) before HeaderParser checks it' },
+  { ...reservedBits[1], gap: 'src/transforms/chain-stages.ts: likewise allowRsv2' },
+  { ...reservedBits[2], gap: 'src/transforms/chain-stages.ts: likewise allowRsv3' },
+  extensionsRow,
   row('inflate', { wrongType: [5, 'yes', true], good: {}, gap: NOT_CHECKED_IN_CHAIN }),
   ...inflateRows('inflate.', NAMED_WITHOUT_PATH),
 ] as const;
-const ENCODER_ROWS = [role, fragmentSize, row('deflate', { wrongType: [5, 'yes', true], good: {}, gap: NOT_CHECKED_IN_CHAIN }), ...deflateRows('deflate.', NAMED_WITHOUT_PATH)] as const;
+const ENCODER_ROWS = [
+  { ...role, gap: 'src/transforms/encoder.ts: createEncoder does not check role (anything but "client" sends unmasked)' },
+  fragmentSize,
+  extensionsRow,
+  row('separateMasker', { wrongType: ['yes', 1], good: true, gap: NOT_CHECKED_IN_CHAIN }),
+  row('deflate', { wrongType: [5, 'yes', true], good: {}, gap: NOT_CHECKED_IN_CHAIN }),
+  ...deflateRows('deflate.', NAMED_WITHOUT_PATH),
+] as const;
 
 // A new option in an options interface without a row fails the type check here.
-const decoderCovered: Covered<DecoderChainOptions, PathsOf<typeof DECODER_ROWS>> & Covered<InflateOptions, PathsOf<typeof DECODER_ROWS>, 'inflate'> = true;
-const encoderCovered: Covered<EncoderOptions, PathsOf<typeof ENCODER_ROWS>> & Covered<DeflateOptions, PathsOf<typeof ENCODER_ROWS>, 'deflate'> = true;
-void [decoderCovered, encoderCovered];
+const decoderCovered: Covered<CreateDecoderOptions, PathsOf<typeof DECODER_ROWS>> = true;
+const inflateCovered: Covered<InflateOptions, PathsOf<typeof DECODER_ROWS>, 'inflate'> = true;
+const encoderCovered: Covered<CreateEncoderOptions, PathsOf<typeof ENCODER_ROWS>> = true;
+const deflateCovered: Covered<DeflateOptions, PathsOf<typeof ENCODER_ROWS>, 'deflate'> = true;
+void [decoderCovered, inflateCovered, encoderCovered, deflateCovered];
 
 /** A stage's options table and how to make it. */
 interface StageTable {
@@ -113,8 +132,10 @@ interface StageTable {
   base?: Options;
 }
 
+const optionalRole = row('role', { wrongType: [5, true], outOfRange: ['peer', 'SERVER'], range: mentions('server', 'client'), good: 'server' });
+
 const STAGE_ROWS = {
-  HeaderParser: [...reservedBits, maxPayload, batch],
+  HeaderParser: [...reservedBits, maxPayload, optionalRole, batch],
   Unmasker: [role, batch],
   Defragmenter: [maxFragments, batch],
   MessageDecoder: [maxPayload, batch],
@@ -123,6 +144,7 @@ const STAGE_ROWS = {
   Masker: [role, batch],
   Inflate: [...inflateRows(''), batch],
   Deflate: [...deflateRows(''), batch],
+  FrameSerializer: [row('mask', { wrongType: ['yes', 1], good: true, gap: 'src/transforms/encode/frame-serializer.ts: mask is not checked (`=== true`)' })],
 } as const;
 
 type StagePaths<K extends keyof typeof STAGE_ROWS> = PathsOf<(typeof STAGE_ROWS)[K]>;
@@ -134,13 +156,12 @@ const stagesCovered: Covered<HeaderParserOptions & StageStreamOptions, StagePath
   Covered<FragmenterOptions & StageStreamOptions, StagePaths<'Fragmenter'>> &
   Covered<MaskerOptions & StageStreamOptions, StagePaths<'Masker'>> &
   Covered<InflateOptions & StageStreamOptions, StagePaths<'Inflate'>> &
-  Covered<DeflateOptions & StageStreamOptions, StagePaths<'Deflate'>> = true;
-// FrameSerializer takes no options: a constructor parameter would need rows.
-const frameSerializerTakesNone: ConstructorParameters<typeof FrameSerializer> extends [] ? true : false = true;
-void [stagesCovered, frameSerializerTakesNone];
+  Covered<DeflateOptions & StageStreamOptions, StagePaths<'Deflate'>> &
+  Covered<FrameSerializerOptions, StagePaths<'FrameSerializer'>> = true;
+void stagesCovered;
 
 const STAGES: readonly StageTable[] = [
-  { name: 'new HeaderParser', make: (o) => new HeaderParser(o), rows: STAGE_ROWS.HeaderParser, declared: [...Object.keys(RESERVED_BITS_SCHEMA), 'maxPayload', 'batch'] },
+  { name: 'new HeaderParser', make: (o) => new HeaderParser(o), rows: STAGE_ROWS.HeaderParser, declared: [...Object.keys(RESERVED_BITS_SCHEMA), 'maxPayload', 'role', 'batch'] },
   { name: 'new Unmasker', make: (o) => new Unmasker(o as unknown as UnmaskerOptions), rows: STAGE_ROWS.Unmasker, declared: [...Object.keys(ROLE_SCHEMA), 'batch'], base: { role: 'server' } },
   { name: 'new Defragmenter', make: (o) => new Defragmenter(o), rows: STAGE_ROWS.Defragmenter },
   { name: 'new MessageDecoder', make: (o) => new MessageDecoder(o), rows: STAGE_ROWS.MessageDecoder },
@@ -149,6 +170,7 @@ const STAGES: readonly StageTable[] = [
   { name: 'new Masker', make: (o) => new Masker(o as unknown as MaskerOptions), rows: STAGE_ROWS.Masker, declared: [...Object.keys(ROLE_SCHEMA), 'batch'], base: { role: 'client' } },
   { name: 'new Inflate', make: (o) => new Inflate(o), rows: STAGE_ROWS.Inflate },
   { name: 'new Deflate', make: (o) => new Deflate(o), rows: STAGE_ROWS.Deflate },
+  { name: 'new FrameSerializer', make: (o) => new FrameSerializer(o), rows: STAGE_ROWS.FrameSerializer },
 ];
 
 /** Rejects with the first 'error' the stream emits (so a stage that fails later fails the test, not the process). */
@@ -179,7 +201,7 @@ const decoderEntry: EntryPoint = {
   name: 'createDecoder',
   base: { role: 'server' },
   call(options) {
-    const decoder = createDecoder(options as unknown as DecoderChainOptions);
+    const decoder = createDecoder(options as unknown as CreateDecoderOptions);
     return (async () => {
       const decoded = nextEvent<[Message]>(decoder, 'data', 5000, 'a decoded message');
       decoder.write(frame({ opcode: 0x1, payload: 'hi', ...(options.role === 'server' && { mask: MASK }) }));
@@ -194,7 +216,7 @@ const encoderEntry: EntryPoint = {
   name: 'createEncoder',
   base: { role: 'client' },
   call(options) {
-    const encoder = createEncoder(options as unknown as EncoderOptions);
+    const encoder = createEncoder(options as unknown as CreateEncoderOptions);
     return (async () => {
       const inflate = options.deflate === undefined ? undefined : {};
       const decoder = createDecoder({ role: options.role === 'client' ? 'server' : 'client', ...(inflate && { inflate }) });
@@ -209,16 +231,12 @@ const encoderEntry: EntryPoint = {
 };
 
 test('the decoder and encoder tables have a row for every option of their schemas', () => {
-  assertSameNames([...Object.keys(DECODER_SCHEMA), 'inflate'], DECODER_ROWS, 'createDecoder');
-  assertSameNames(['role', ...Object.keys(FRAGMENTER_SCHEMA), 'deflate'], ENCODER_ROWS, 'createEncoder');
+  assertSameNames([...Object.keys(DECODER_SCHEMA), 'extensions', 'inflate'], DECODER_ROWS, 'createDecoder');
+  assertSameNames(['role', ...Object.keys(FRAGMENTER_SCHEMA), 'extensions', 'separateMasker', 'deflate'], ENCODER_ROWS, 'createEncoder');
 });
 
 test('the stage tables have a row for every option of the schemas the stages export', () => {
   for (const stage of STAGES) if (stage.declared) assertSameNames(stage.declared, stage.rows, stage.name);
-});
-
-test('new FrameSerializer takes no options', () => {
-  assert.is(FrameSerializer.length, 0);
 });
 
 for (const option of DECODER_ROWS) test(`createDecoder: ${option.path}`, () => checkRow(decoderEntry, option));

@@ -156,11 +156,13 @@ test('a send the connection cannot buffer ("flagged as full"): the connection is
   const errors: unknown[] = [];
   ws.onerror = (event) => errors.push(event.error);
   const event = closed(ws);
+  // A lone message may exceed the bound (nothing else is buffered); a second one behind it may not.
+  ws.send(new Uint8Array(2048));
   ws.send(new Uint8Array(2048));
   const { code, wasClean } = await event;
   assert.equal([code, wasClean], [1006, false]);
   assert.is((errors[0] as { code?: string } | undefined)?.code, 'WS_ERR_SEND_BUFFER_FULL');
-  assert.is(ws.bufferedAmount, 2048, 'never sent, so still counted');
+  assert.ok(ws.bufferedAmount >= 2048, 'the second was never sent, so it stays counted');
   await ts.close();
 });
 

@@ -1,11 +1,8 @@
-import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS, perMessageDeflateSchema } from '../../transforms/deflate/parameters.js';
+import { MAX_WINDOW_BITS, MIN_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS, PERMESSAGE_DEFLATE, perMessageDeflateSchema } from '../../transforms/deflate/parameters.js';
 import { validateOptions } from '../../validation/schema.js';
 
-/** RFC 7692 §7: the registered extension name. */
-export const PERMESSAGE_DEFLATE = 'permessage-deflate';
-
-/** The RFC 7692 window limits, re-exported from the one place they are defined. */
-export { MAX_WINDOW_BITS, MIN_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS as MIN_DEFLATE_WINDOW_BITS };
+/** The RFC 7692 name and window limits, re-exported from the one place they are defined. */
+export { MAX_WINDOW_BITS, MIN_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS as MIN_DEFLATE_WINDOW_BITS, PERMESSAGE_DEFLATE };
 
 /**
  * Options of permessage-deflate, for either role. The four RFC 7692 parameters mean:
@@ -45,24 +42,9 @@ export interface PerMessageDeflateOptions {
   memLevel?: number;
 }
 
-/**
- * The agreed parameters (RFC 7692 §5), the same for both roles: `server*` fields
- * govern data the server compresses and the client inflates, `client*` fields the
- * other direction. Window bits are 8..15 (15 when not negotiated).
- *
- * The side that compresses never gets a window below 9 from negotiation; the side that
- * inflates uses at least 9, since a larger window always inflates data made with a
- * smaller one.
- */
-export interface NegotiatedDeflate {
-  readonly serverNoContextTakeover: boolean;
-  readonly clientNoContextTakeover: boolean;
-  readonly serverMaxWindowBits: number;
-  readonly clientMaxWindowBits: number;
-  readonly threshold?: number | undefined;
-  readonly level?: number | undefined;
-  readonly memLevel?: number | undefined;
-}
+import type { NegotiatedDeflate } from '../../transforms/deflate/stage-options.js';
+
+export type { NegotiatedDeflate };
 
 /**
  * Checks options for a role, naming the option (`perMessageDeflate.level`) in the

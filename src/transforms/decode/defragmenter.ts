@@ -2,7 +2,7 @@ import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, WebSocketError } from '../../errors.js';
 import { DECODER_LIMITS_SCHEMA, resolveMaxFragments, type DecoderLimits } from '../limits.js';
 import { validateOptions } from '../../validation/schema.js';
-import { Opcode, type FramePart, type MessageKind, type MessagePart } from '../records.js';
+import { messagePart, Opcode, RSV1, RSV2, RSV3, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 export type DefragmenterOptions = Pick<DecoderLimits, 'maxFragments'>;
@@ -17,7 +17,8 @@ export class DefragmenterCore implements StageCore<FramePart> {
   private readonly maxFragments: number;
   /** Kind of the data message in progress, or null between messages. */
   private kind: MessageKind | null = null;
-  private compressed = false;
+  /** The reserved bits of the message's first frame. */
+  private rsv = 0;
   private fragments = 0;
   /** A control frame arriving in pieces is collected here. */
   private control: Buffer | null = null;
@@ -37,17 +38,13 @@ export class DefragmenterCore implements StageCore<FramePart> {
       this.acceptControl(part);
       return;
     }
-    if (part.offset === 0) this.startFrame(opcode, header.rsv1);
+    if (part.offset === 0) this.startFrame(opcode, rsvOf(header));
     const kind = this.kind!;
     const end = part.last && header.fin;
     if (end) this.kind = null;
     // Empty pieces inside a message carry nothing; only the message's end must be seen.
     if (part.data.length !== 0 || end) {
-      this.next.accept(
-        part.offset === 0 && !part.last
-          ? { kind, compressed: this.compressed, data: part.data, last: end, frameLength: header.payloadLength }
-          : { kind, compressed: this.compressed, data: part.data, last: end },
-      );
+      this.next.accept(messagePart(kind, this.rsv, part.data, end, part.offset === 0 && !part.last ? header.payloadLength : 0));
     }
   }
 
@@ -57,12 +54,12 @@ export class DefragmenterCore implements StageCore<FramePart> {
     }
   }
 
-  private startFrame(opcode: number, rsv1: boolean): void {
+  private startFrame(opcode: number, rsv: number): void {
     if (opcode === Opcode.CONTINUATION) {
       // RFC 6455 §5.4: a continuation frame needs a message in progress.
       if (this.kind === null) throw protocolError('WS_ERR_UNEXPECTED_CONTINUATION', 'Continuation frame without a message in progress');
-      // RFC 7692 §6.1: the compressed bit belongs to the first frame of a message only.
-      if (rsv1) throw protocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 must be clear on continuation frames');
+      // Extensions mark a message on its first frame only (RFC 7692 §6.1 for RSV1).
+      if (rsv !== 0) throw reservedBitsError(rsv, 'continuation');
       if (++this.fragments > this.maxFragments) {
         throw tooBigError('WS_ERR_TOO_MANY_FRAGMENTS', `Message split into more than ${this.maxFragments} frames`);
       }
@@ -72,15 +69,16 @@ export class DefragmenterCore implements StageCore<FramePart> {
     // RFC 6455 §5.4: fragments of one message must not interleave with another message.
     if (this.kind !== null) throw protocolError('WS_ERR_EXPECTED_CONTINUATION', 'New data frame while a fragmented message is in progress');
     this.kind = opcode === Opcode.TEXT ? 'text' : 'binary';
-    this.compressed = rsv1;
+    this.rsv = rsv;
     this.fragments = 1;
   }
 
   private acceptControl(part: FramePart): void {
     const header = part.header;
     const kind = controlKind(header.opcode);
-    // RFC 7692 §6.1: control frames are never compressed.
-    if (header.rsv1) throw protocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 must be clear on control frames');
+    // Extensions mark data messages only (RFC 7692 §6.1: control frames are never compressed).
+    const rsv = rsvOf(header);
+    if (rsv !== 0) throw reservedBitsError(rsv, 'control');
     let data = part.data;
     if (!(part.offset === 0 && part.last)) {
       if (part.offset === 0) this.control = Buffer.allocUnsafe(header.payloadLength);
@@ -89,8 +87,17 @@ export class DefragmenterCore implements StageCore<FramePart> {
       data = this.control!;
       this.control = null;
     }
-    this.next.accept({ kind, compressed: false, data, last: true });
+    this.next.accept(messagePart(kind, 0, data, true));
   }
+}
+
+function rsvOf(header: FrameHeader): number {
+  return (header.rsv1 ? RSV1 : 0) | (header.rsv2 ? RSV2 : 0) | (header.rsv3 ? RSV3 : 0);
+}
+
+function reservedBitsError(rsv: number, where: 'continuation' | 'control'): WebSocketError {
+  const [code, bit] = rsv & RSV1 ? (['WS_ERR_UNEXPECTED_RSV_1', 'RSV1'] as const) : rsv & RSV2 ? (['WS_ERR_UNEXPECTED_RSV_2', 'RSV2'] as const) : (['WS_ERR_UNEXPECTED_RSV_3', 'RSV3'] as const);
+  return protocolError(code, `${bit} must be clear on ${where} frames`);
 }
 
 function controlKind(opcode: number): MessageKind {

@@ -1,20 +1,22 @@
 import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, WebSocketError } from '../../errors.js';
 import { DECODER_LIMITS_SCHEMA, RESERVED_BITS_SCHEMA, resolveMaxPayload, type DecoderLimits, type ReservedBits } from '../limits.js';
-import { validateOptions } from '../../validation/schema.js';
-import { EMPTY_BUFFER, sliceOf, type FrameHeader, type FramePart } from '../records.js';
+import { oneOf, validateOptions } from '../../validation/schema.js';
+import { EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, sliceOf, type FrameHeader, type FramePart, type Role } from '../records.js';
+import { maskPolicyError } from './mask-policy.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 /** RFC 6455 §5.2: 2 fixed bytes, up to 8 of extended length, 4 of masking key. */
 const MAX_HEADER_SIZE = 14;
-/** RFC 6455 §5.5: control frame payloads are at most 125 bytes. */
-const MAX_CONTROL_PAYLOAD = 125;
 /** Lengths are JS numbers: above 2^53 - 1 they lose precision, so refuse them (1009). */
 const MAX_SAFE_HIGH_WORD = 0x1fffff;
 
-export interface HeaderParserOptions extends ReservedBits, Pick<DecoderLimits, 'maxPayload'> {}
+export interface HeaderParserOptions extends ReservedBits, Pick<DecoderLimits, 'maxPayload'> {
+  /** Enforce the role's mask rule at the header (RFC 6455 §5.1). Left out, the Unmasker does. */
+  role?: Role;
+}
 
-const SCHEMA = { ...RESERVED_BITS_SCHEMA, maxPayload: DECODER_LIMITS_SCHEMA.maxPayload! };
+const SCHEMA = { ...RESERVED_BITS_SCHEMA, maxPayload: DECODER_LIMITS_SCHEMA.maxPayload!, role: oneOf(['server', 'client']) };
 
 /**
  * Bytes → FrameParts. Parses the 2–14 byte header incrementally across any chunk
@@ -29,6 +31,7 @@ export class HeaderParserCore implements StageCore<Buffer> {
    * the same options give the same verdict whether the stages are fused or not.
    */
   private readonly maxPayload: number;
+  private readonly role: Role | undefined;
   private readonly scratch = Buffer.allocUnsafe(MAX_HEADER_SIZE);
   /** Bytes of a split header held in `scratch`. */
   private scratchLength = 0;
@@ -43,6 +46,7 @@ export class HeaderParserCore implements StageCore<Buffer> {
     validateOptions(options, SCHEMA);
     this.rsvAllowed = (options.allowRsv1 ? 0x40 : 0) | (options.allowRsv2 ? 0x20 : 0) | (options.allowRsv3 ? 0x10 : 0);
     this.maxPayload = resolveMaxPayload(options);
+    this.role = options.role;
   }
 
   accept(chunk: Buffer): void {
@@ -119,6 +123,10 @@ export class HeaderParserCore implements StageCore<Buffer> {
       throw protocolError('WS_ERR_INVALID_OPCODE', `Invalid opcode ${opcode}`);
     }
     const masked = (b1 & 0x80) !== 0;
+    if (this.role !== undefined) {
+      const error = maskPolicyError(masked, this.role);
+      if (error) throw error;
+    }
     let payloadLength = b1 & 0x7f;
     let cursor = position + 2;
     if (opcode >= 0x8) {

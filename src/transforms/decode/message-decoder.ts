@@ -4,7 +4,7 @@ import { invalidUtf8Error, protocolError, tooBigError, WebSocketError } from '..
 import { parseClosePayload } from '../close-frame.js';
 import { DECODER_LIMITS_SCHEMA, resolveMaxPayload, type DecoderLimits } from '../limits.js';
 import { validateOptions } from '../../validation/schema.js';
-import type { Message, MessageKind, MessagePart } from '../records.js';
+import { RSV1, type Message, type MessageKind, type MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { Utf8Validator } from '../utf8-validator.js';
 import { MessageAssembler } from './message-assembler.js';
@@ -33,8 +33,9 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
   }
 
   accept(part: MessagePart): void {
-    // Inflate clears the flag; a compressed part here means no stage could inflate it.
-    if (part.compressed) throw protocolError('WS_ERR_COMPRESSION_NOT_NEGOTIATED', 'Compressed message without a negotiated compression extension');
+    // Inflate clears RSV1: a compressed part here had no stage to inflate it (RFC 7692 §6).
+    // Other allowed bits pass: what they mean is up to the extension that claimed them.
+    if (part.rsv & RSV1) throw protocolError('WS_ERR_COMPRESSION_NOT_NEGOTIATED', 'Compressed message (RSV1) without a negotiated compression extension');
     const kind = part.kind;
     if (kind === 'text' || kind === 'binary') {
       this.acceptData(kind, part);

@@ -1,6 +1,6 @@
 import { toError } from '../../errors.js';
 import { invalidMessage } from '../invalid-message.js';
-import type { MessageKind, MessagePart } from '../records.js';
+import { messagePart, RSV1, type MessageKind, type MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageStreamOptions } from '../stage.js';
 import { emptyBlockHeader, join, stripDeflateTail } from './deflate-tail.js';
 import { EngineSlot } from './engine-slot.js';
@@ -53,7 +53,7 @@ export class DeflateCore extends ZlibStageCore {
     this.throwIfStopped();
     const kind = part.kind;
     // The caller's mistakes throw before any state changes; the stage stays usable.
-    if (part.compressed) throw invalidMessage(`A ${kind} part is already marked compressed; the Deflate stage takes plain data`);
+    if (part.rsv & RSV1) throw invalidMessage(`A ${kind} part is already marked compressed (RSV1); the Deflate stage takes plain data`);
     if (kind !== 'text' && kind !== 'binary') {
       this.pass(part);
       return;
@@ -78,7 +78,7 @@ export class DeflateCore extends ZlibStageCore {
       // Only an empty final part: no zlib job needed (RFC 7692 §7.2.3.6, one 0x00 byte).
       // The message still ends: a pooled engine its earlier parts used goes back reset.
       this.engine.endMessage();
-      this.emit(batch.kind, emptyBlockHeader(), true);
+      this.emit(batch, emptyBlockHeader(), true);
       done();
       return;
     }
@@ -89,9 +89,9 @@ export class DeflateCore extends ZlibStageCore {
       if (batch.ends) {
         // Without context takeover the next message starts with an empty window (RFC 7692 §7.1.1).
         this.engine.endMessage();
-        this.emit(batch.kind, stripDeflateTail(output), true);
+        this.emit(batch, stripDeflateTail(output), true);
       } else if (output.length !== 0) {
-        this.emit(batch.kind, output, false);
+        this.emit(batch, output, false);
       }
       done();
     });
@@ -108,9 +108,9 @@ export class DeflateCore extends ZlibStageCore {
   }
 
   /** Passes compressed data on; what the next stage throws stops this one. */
-  private emit(kind: 'text' | 'binary', data: Buffer, last: boolean): void {
+  private emit(batch: ZlibBatch, data: Buffer, last: boolean): void {
     try {
-      this.next.accept({ kind, compressed: true, data, last });
+      this.next.accept(messagePart(batch.kind, batch.rsv | RSV1, data, last));
     } catch (error) {
       this.fail(toError(error));
     }

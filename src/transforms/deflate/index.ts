@@ -3,7 +3,7 @@ export { Inflate, InflateCore } from './inflate.js';
 export { Deflate, DeflateCore } from './deflate.js';
 // The window-bit limits stay internal: the handshake exports its own under the same names.
 export { DEFAULT_THRESHOLD, type DeflateOptions, type InflateOptions } from './options.js';
-export { deflateStageOptions, type AgreedDeflate, type DeflateStageOptions } from './stage-options.js';
+export { deflateExtensionStages, deflateStageOptions, type AgreedDeflate, type DeflateStageOptions } from './stage-options.js';
 export { withCompress } from './opt-out.js';
 export { DEFLATE_TAIL } from './deflate-tail.js';
 export { ZlibLimiter, DEFAULT_ZLIB_CONCURRENCY, setZlibConcurrency, sharedZlibLimiter, type ZlibJob } from './zlib-limiter.js';

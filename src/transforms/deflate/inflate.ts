@@ -1,6 +1,6 @@
 import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, toError, WebSocketError } from '../../errors.js';
-import { EMPTY_BUFFER, type MessageKind, type MessagePart } from '../records.js';
+import { EMPTY_BUFFER, messagePart, RSV1, type MessageKind, type MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageStreamOptions } from '../stage.js';
 import { join, withDeflateTail } from './deflate-tail.js';
 import { EngineSlot } from './engine-slot.js';
@@ -38,6 +38,8 @@ export class InflateCore extends ZlibStageCore {
   private inputCompressed = false;
   /** Output side: the message being inflated, its size so far, and its latest piece. */
   private outputKind: 'text' | 'binary' = 'binary';
+  /** The output's reserved bits: the message's, without RSV1, which this stage processed. */
+  private outputRsv = 0;
   private inflated = 0;
   private held: Buffer | null = null;
 
@@ -54,14 +56,14 @@ export class InflateCore extends ZlibStageCore {
     const kind = part.kind;
     if (kind !== 'text' && kind !== 'binary') {
       // RFC 7692 §6.1: control frames are never compressed (the Defragmenter checks this too).
-      if (part.compressed) this.reject(protocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 must be clear on control frames'));
+      if (part.rsv & RSV1) this.reject(protocolError('WS_ERR_UNEXPECTED_RSV_1', 'RSV1 must be clear on control frames'));
       this.pass(part);
       return;
     }
     if (this.inputKind === null) {
       // RFC 7692 §6: RSV1 of the first frame marks the whole message.
       this.inputKind = kind;
-      this.inputCompressed = part.compressed;
+      this.inputCompressed = (part.rsv & RSV1) !== 0;
     } else if (kind !== this.inputKind) {
       this.reject(protocolError('WS_ERR_EXPECTED_CONTINUATION', `A ${kind} part arrived inside a ${this.inputKind} message`));
     }
@@ -84,13 +86,14 @@ export class InflateCore extends ZlibStageCore {
     const held = this.held;
     if (held !== null) {
       this.held = null;
-      this.next.accept({ kind: this.outputKind, compressed: false, data: held, last: false });
+      this.next.accept(messagePart(this.outputKind, this.outputRsv, held, false));
     }
     this.next.accept(part);
   }
 
   protected process(batch: ZlibBatch, done: () => void): void {
     this.outputKind = batch.kind;
+    this.outputRsv = batch.rsv & ~RSV1;
     const inputs = batch.ends ? withDeflateTail(batch.pieces, batch.bytes, TAIL_COPY_LIMIT) : [join(batch.pieces, batch.bytes)];
     this.feed(inputs, 0, () => {
       if (batch.ends) this.endMessage();
@@ -150,7 +153,7 @@ export class InflateCore extends ZlibStageCore {
   /** Passes inflated data on; what the next stage throws (1009, 1007…) stops this one. */
   private emit(data: Buffer, last: boolean): void {
     try {
-      this.next.accept({ kind: this.outputKind, compressed: false, data, last });
+      this.next.accept(messagePart(this.outputKind, this.outputRsv, data, last));
     } catch (error) {
       this.fail(toError(error));
     }

@@ -4,6 +4,9 @@
  */
 import { boolean, either, integer, type Check, type Schema } from '../../validation/schema.js';
 
+/** RFC 7692 §7: the registered extension name. */
+export const PERMESSAGE_DEFLATE = 'permessage-deflate';
+
 /** RFC 7692 §7.1.2: window bits are 8 (256 bytes) to 15 (32 KiB, the default). */
 export const MIN_WINDOW_BITS = 8;
 export const MAX_WINDOW_BITS = 15;
@@ -31,15 +34,16 @@ export const threshold: Check = integer(0);
 /** The tuning options that are not negotiated, shared by every schema that takes them. */
 export const TUNING_SCHEMA: Schema = { threshold, level: zlibLevel, memLevel: zlibMemLevel };
 
-/** `perMessageDeflate` as a server (what it accepts) or a client (what it offers). */
-export function perMessageDeflateSchema(role: 'server' | 'client'): Schema {
-  const server = role === 'server';
+/**
+ * `perMessageDeflate` as a server (what it accepts) or a client (what it offers), or
+ * what either accepts: the window a role compresses with must be one zlib can honour.
+ */
+export function perMessageDeflateSchema(role: 'server' | 'client' | 'either'): Schema {
   return {
     ...TUNING_SCHEMA,
     serverNoContextTakeover: boolean,
     clientNoContextTakeover: boolean,
-    // The window the role compresses with must be one zlib can honour.
-    serverMaxWindowBits: server ? compressWindowBits : anyWindowBits,
-    clientMaxWindowBits: either(boolean, server ? anyWindowBits : compressWindowBits),
+    serverMaxWindowBits: role === 'server' ? compressWindowBits : anyWindowBits,
+    clientMaxWindowBits: either(boolean, role === 'client' ? compressWindowBits : anyWindowBits),
   };
 }

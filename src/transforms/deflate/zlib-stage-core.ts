@@ -14,6 +14,8 @@ export const MAX_BATCH_BYTES = 256 * 1024;
 /** Consecutive parts of one data message, run through zlib in one job. */
 export interface ZlibBatch {
   kind: 'text' | 'binary';
+  /** The reserved bits of the message (other extensions' marks pass through). */
+  rsv: number;
   pieces: Buffer[];
   bytes: number;
   /** Whether the batch ends the message. */
@@ -198,7 +200,7 @@ export abstract class ZlibStageCore implements StageCore<MessagePart> {
       bytes += item.part.data.length;
       ends = item.part.last;
     }
-    return { kind: first.kind === 'text' ? 'text' : 'binary', pieces, bytes, ends };
+    return { kind: first.kind === 'text' ? 'text' : 'binary', rsv: first.rsv, pieces, bytes, ends };
   }
 
   private settle(): void {

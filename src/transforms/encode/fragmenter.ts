@@ -1,6 +1,6 @@
 import { invalidMessage } from '../invalid-message.js';
 import { integer, validateOptions, type Schema } from '../../validation/schema.js';
-import { Opcode, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
+import { Opcode, RSV1, RSV2, RSV3, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 export interface FragmenterOptions {
@@ -20,8 +20,8 @@ const OPCODE_BY_KIND: Readonly<Record<MessageKind, number>> = {
 
 /**
  * MessagePart → FramePart (whole frames). Splits data messages at `fragmentSize`, turns
- * the parts of a streamed message into continuation frames (RFC 6455 §5.4), sets RSV1
- * on the first frame of a compressed message only (RFC 7692 §6), and sends control
+ * the parts of a streamed message into continuation frames (RFC 6455 §5.4), sets the
+ * reserved bits extensions marked a message with on its first frame only, and sends control
  * messages as single frames, also between the fragments of a data message.
  */
 export class FragmenterCore implements StageCore<MessagePart> {
@@ -40,7 +40,7 @@ export class FragmenterCore implements StageCore<MessagePart> {
   accept(part: MessagePart): void {
     const kind = part.kind;
     if (kind !== 'text' && kind !== 'binary') {
-      this.emit(true, false, OPCODE_BY_KIND[kind], part.data);
+      this.emit(true, 0, OPCODE_BY_KIND[kind], part.data);
       return;
     }
     const first = this.open === null;
@@ -49,27 +49,27 @@ export class FragmenterCore implements StageCore<MessagePart> {
     // An empty part that does not end the message adds no frame; the end always does.
     if (data.length === 0 && !part.last) return;
     let opcode = first ? OPCODE_BY_KIND[kind] : Opcode.CONTINUATION;
-    let rsv1 = first && part.compressed;
+    let rsv = first ? part.rsv : 0;
     const size = this.fragmentSize;
     let start = 0;
     while (data.length - start > size) {
-      this.emit(false, rsv1, opcode, data.subarray(start, start + size));
+      this.emit(false, rsv, opcode, data.subarray(start, start + size));
       start += size;
       opcode = Opcode.CONTINUATION;
-      rsv1 = false;
+      rsv = 0;
     }
-    this.emit(part.last, rsv1, opcode, start === 0 ? data : data.subarray(start));
+    this.emit(part.last, rsv, opcode, start === 0 ? data : data.subarray(start));
     this.open = part.last ? null : kind;
   }
 
-  finish(): void {}
 
-  private emit(fin: boolean, rsv1: boolean, opcode: number, data: Buffer): void {
+  /** One whole frame; extensions' reserved bits go on a message's first frame only (RFC 7692 §6). */
+  private emit(fin: boolean, rsv: number, opcode: number, data: Buffer): void {
     const header: FrameHeader = {
       fin,
-      rsv1,
-      rsv2: false,
-      rsv3: false,
+      rsv1: (rsv & RSV1) !== 0,
+      rsv2: (rsv & RSV2) !== 0,
+      rsv3: (rsv & RSV3) !== 0,
       opcode,
       masked: false,
       maskKey: 0,

@@ -1,6 +1,8 @@
+import { keyAt, mask } from '../mask.js';
 import type { FrameHeader, FramePart } from '../records.js';
-import { sharedFrameSlab } from './frame-slab.js';
 import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
+import { sharedFrameSlab } from './frame-slab.js';
+import { sharedMaskKeys } from './mask-key-pool.js';
 
 /**
  * Frames up to this size leave as one buffer (header and payload copied together): one
@@ -8,16 +10,36 @@ import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
  */
 export const MERGE_THRESHOLD = 16 * 1024;
 
+export interface FrameSerializerOptions {
+  /**
+   * Mask every frame as it is written (the client role, RFC 6455 §5.3): a fresh key, and
+   * header, key and masked payload written into the outgoing buffer in one pass — the one
+   * copy masking needs, since the caller's buffer is never modified. Default false:
+   * frames go out as they come (from a Masker, or unmasked from a server).
+   */
+  mask?: boolean;
+}
+
 /**
  * FramePart → bytes. Writes the header with the minimal length encoding (RFC 6455 §5.2),
- * then the payload. Whole small frames become a single Buffer; large payloads are not
- * copied. Frames given in pieces (a relayed frame) get their header before the first.
+ * then the payload. Whole small frames become a single Buffer; large unmasked payloads
+ * are not copied. Frames given in pieces (a relayed frame) get their header before the first.
  */
 export class FrameSerializerCore implements StageCore<FramePart> {
+  private readonly masking: boolean;
 
-  constructor(private readonly next: RecordSink<Buffer>) {}
+  constructor(
+    private readonly next: RecordSink<Buffer>,
+    options: FrameSerializerOptions = {},
+  ) {
+    this.masking = options.mask === true;
+  }
 
   accept(part: FramePart): void {
+    if (this.masking) {
+      this.acceptMasking(part);
+      return;
+    }
     const data = part.data;
     if (part.offset !== 0) {
       if (data.length !== 0) this.next.accept(data);
@@ -38,7 +60,26 @@ export class FrameSerializerCore implements StageCore<FramePart> {
     if (data.length !== 0) this.next.accept(data);
   }
 
-  finish(): void {}
+  /** The client's path, as `ws`'s `Sender.frame` does it: one buffer, one pass over the payload. */
+  private acceptMasking(part: FramePart): void {
+    const header = part.header;
+    const data = part.data;
+    if (part.offset === 0) {
+      header.masked = true;
+      header.maskKey = sharedMaskKeys.next();
+      const headerLength = headerSizeOf(header);
+      const frame = sharedFrameSlab.take(headerLength + data.length);
+      writeHeader(header, frame);
+      if (data.length !== 0) mask(data, header.maskKey, frame, headerLength);
+      this.next.accept(frame);
+      return;
+    }
+    // A later piece of a frame given in pieces: its bytes continue the key's phase.
+    if (data.length === 0) return;
+    const piece = sharedFrameSlab.take(data.length);
+    mask(data, keyAt(header.maskKey, part.offset), piece, 0);
+    this.next.accept(piece);
+  }
 }
 
 function headerSizeOf(header: FrameHeader): number {
@@ -75,7 +116,7 @@ export function writeHeader(header: FrameHeader, target: Buffer): number {
 
 /** The serializing stage as a Transform: {@link FramePart} objects in, bytes out. */
 export class FrameSerializer extends StageTransform<FramePart, Buffer> {
-  constructor() {
-    super((sink) => new FrameSerializerCore(sink), { writableObjectMode: true });
+  constructor(options: FrameSerializerOptions = {}) {
+    super((sink) => new FrameSerializerCore(sink, options), { writableObjectMode: true });
   }
 }

@@ -21,3 +21,6 @@ export class MaskKeyPool {
     return key;
   }
 }
+
+/** One pool per process: keys are unpredictable either way and the refill cost is shared. */
+export const sharedMaskKeys = new MaskKeyPool();

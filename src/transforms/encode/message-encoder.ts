@@ -1,11 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { buildClosePayload } from '../close-frame.js';
 import { invalidMessage } from '../invalid-message.js';
-import { EMPTY_BUFFER, type BinaryData, type MessagePart, type OutgoingMessage } from '../records.js';
+import { EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, messagePart, type BinaryData, type MessagePart, type OutgoingMessage } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
-/** RFC 6455 §5.5: control frame payloads are at most 125 bytes. */
-const MAX_CONTROL_PAYLOAD = 125;
 
 /** What the encode chain accepts: whole messages, or message parts for streamed messages. */
 export type EncoderInput = OutgoingMessage | MessagePart;
@@ -22,7 +20,6 @@ export class MessageEncoderCore implements StageCore<EncoderInput> {
     this.next.accept('kind' in input ? checkPart(input) : encodeMessage(input));
   }
 
-  finish(): void {}
 }
 
 /** Encodes one whole message into its single part; throws for an invalid message. */
@@ -33,7 +30,7 @@ export function encodeMessage(message: OutgoingMessage): MessagePart {
       return dataPart(message.type, message.data, undefined);
     case 'ping':
     case 'pong':
-      return checkPart({ kind: message.type, compressed: false, data: controlData(message.data), last: true });
+      return checkPart(messagePart(message.type, 0, controlData(message.data), true));
     case 'close':
       return closePart(message.code, message.reason ?? '');
     default:
@@ -48,12 +45,12 @@ export function encodeMessage(message: OutgoingMessage): MessagePart {
 export function dataPart(kind: 'text' | 'binary', data: string | BinaryData, compress: boolean | undefined): MessagePart {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : toBuffer(data);
   if (kind === 'text' && typeof data !== 'string' && !isUtf8(bytes)) throw invalidMessage('Bytes sent as a text message must be valid UTF-8');
-  return { kind, compressed: false, data: bytes, last: true, compress };
+  return messagePart(kind, 0, bytes, true, 0, compress);
 }
 
 /** A close message's part; throws for a code or reason that may not be sent (RFC 6455 §7.4). */
 export function closePart(code: number | undefined, reason: string): MessagePart {
-  return { kind: 'close', compressed: false, data: buildClosePayload(code, reason), last: true };
+  return messagePart('close', 0, buildClosePayload(code, reason), true);
 }
 
 /** Views the bytes of any binary value as a Buffer, sharing its memory. */
