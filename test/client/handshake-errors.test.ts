@@ -101,6 +101,7 @@ for (const secure of [false, true]) {
 test("CloseError is a WebSocketError with code WS_ERR_CLOSED and the close's closeCode, reason and wasClean", async () => {
   const server = await startListening({}, () => {});
   const accepted = nextConnection(server.server);
+  accepted.catch(() => {}); // awaited below, unless connecting fails first
   const client = await connect(server.url);
   try {
     const serverSide = await accepted;

@@ -35,6 +35,7 @@ async function observe(connection: Connection): Promise<{ texts: string[]; throw
 async function pair(): Promise<{ server: EchoServer; client: Connection; serverSide: Connection }> {
   const server = await startListening({}, () => {});
   const accepted = nextConnection(server.server);
+  accepted.catch(() => {}); // awaited below, unless connecting fails first
   const client = await connect(server.url);
   return { server, client, serverSide: await accepted };
 }

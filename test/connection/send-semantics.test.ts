@@ -112,6 +112,7 @@ test("with bytes buffered, a message that does not fit throws WS_ERR_SEND_BUFFER
     const sizes: number[] = [];
     receiver.on('message', (data) => sizes.push(data.length));
     const drained = nextEvent(client, 'drain', 5000, "'drain' after the refusal");
+    drained.catch(() => {}); // awaited below; no dangling rejection if an assertion fails first
     sockets.remote.on('data', (chunk: Buffer) => receiver.write(chunk));
     sockets.remote.resume();
     await drained;
@@ -156,6 +157,7 @@ test("a refusal while less than the socket's high-water mark is buffered: draine
     let ready = false;
     const drainedPromise = client.drained().then(() => (ready = true));
     const drainEvent = nextEvent(client, 'drain', 10_000, "'drain' once the buffered bytes left");
+    drainEvent.catch(() => {}); // awaited below; no dangling rejection if an assertion fails first
     await delay(100);
     assert.not.ok(ready, 'drained() resolved while the refused message still could not be sent');
     const receiver = new Receiver({ isServer: true, maxPayload: 0 });
@@ -204,6 +206,7 @@ for (const ending of ['sends a close frame', 'drops the TCP connection'] as cons
     const client = await connect(raw.url, { closeTimeout: 1000 });
     try {
       const closed = closeOf(client, 10_000);
+      closed.catch(() => {}); // awaited below; no dangling rejection if an assertion fails first
       const loop = sendLoop(client, Buffer.alloc(64 * 1024));
       await eventuallyFull(client);
       stopReading();
@@ -263,6 +266,7 @@ test('sendStream() rejects when the peer refuses the message: 200 MiB to a serve
   const client = await connect(server.url);
   try {
     const closed = closeOf(client, 60_000);
+    closed.catch(() => {}); // awaited below; no dangling rejection if an assertion fails first
     const outcome = await withTimeout(
       client.sendStream(mebibytes(200)).then(
         () => null,
@@ -286,6 +290,7 @@ test('sendStream() resolves once the message is sent, and the peer gets it whole
   const server = createServer({ host: '127.0.0.1', port: 0 });
   const { port } = await withTimeout(server.listen(), 5000, 'the server to listen');
   const accepted = nextConnection(server);
+  accepted.catch(() => {}); // awaited below, unless connecting fails first
   const client = await connect(`ws://127.0.0.1:${port}/`);
   try {
     (await accepted).once('message', resolveMessage);

@@ -70,6 +70,7 @@ async function exercise(server: WebSocketServer, options: ServerOptions): Promis
     }
     const secure = options.tls !== undefined;
     const accepted = nextConnection(server);
+    accepted.catch(() => {}); // awaited below, unless connect() fails first
     const client = await connect(`${secure ? 'wss' : 'ws'}://127.0.0.1:${port}${options.path ?? '/'}`, {
       perMessageDeflate: true,
       ...(secure && { ca: testPki().ca }),
@@ -123,6 +124,7 @@ const closeEntry: EntryPoint<CloseContext> = {
     const server = createServer(LOCAL);
     const { port } = await withTimeout(server.listen(), 5000, 'the server to listen');
     const accepted = nextConnection(server);
+    accepted.catch(() => {}); // awaited below, unless connecting fails first
     const client = await connect(`ws://127.0.0.1:${port}/`);
     await accepted;
     return { server, client };

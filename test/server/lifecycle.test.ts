@@ -22,6 +22,7 @@ async function serverWithClients(count: number): Promise<{ server: ReturnType<ty
   const closedCodes: Array<number | null> = [];
   for (let i = 0; i < count; i++) {
     const accepted = nextConnection(server);
+    accepted.catch(() => {}); // awaited below, unless connecting fails first
     const client = await connect(`ws://127.0.0.1:${port}/`);
     await accepted;
     closedCodes.push(null);
@@ -63,6 +64,7 @@ test('server.close({ timeout: 200 }) with a peer that never answers the close fr
   const server = createServer(LOCAL); // closeTimeout is its 30 s default
   const { port } = await withTimeout(server.listen(), 5000, 'the server to listen');
   const accepted = nextConnection(server);
+  accepted.catch(() => {}); // awaited below, unless connecting fails first
   const peer = await RawPeer.open(port);
   try {
     await accepted;
