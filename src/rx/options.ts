@@ -1,5 +1,6 @@
 import type { NextObserver, SchedulerLike } from 'rxjs';
 import { CONNECT_SCHEMA, type ConnectOptions } from '../client/connect-options.js';
+import { checkStages } from '../connection/chains.js';
 import { buildUpgradeRequest } from '../handshake/upgrade-client-request.js';
 import { resolveExtensions } from '../extensions/resolve.js';
 import { boolean, either, func, integer, numberIn, object, oneOf, validateOptions, withMethods, type Schema } from '../validation/schema.js';
@@ -69,5 +70,7 @@ export function validateRxConnect(url: string | URL, options: RxConnectOptions<u
     throw new TypeError('connect$ takes no "streamMessages" option: its values are whole messages');
   }
   const extensions = resolveExtensions(options, 'client');
+  // As connect() does: a stage placed after no stage fails here, not at the first subscription.
+  checkStages(options.stages, extensions.map((extension) => extension.name));
   buildUpgradeRequest(new URL(url), { protocols: options.protocols, headers: options.headers, origin: options.origin, extensions });
 }
