@@ -7,6 +7,7 @@
  * Then the client cases of the issue, as written.
  */
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { asyncScheduler, filter, firstValueFrom } from 'rxjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -166,6 +167,11 @@ test('the client tables have a row for every option of CONNECT_SCHEMA, RX_CONNEC
 for (const option of CONNECT_ROWS) test(`connect: ${option.path}`, () => checkRow(connectEntry, option));
 for (const option of WEBSOCKET_ROWS) test(`new WebSocket: ${option.path}`, () => checkRow(websocketEntry, option));
 for (const option of RX_ROWS) test(`connect$: ${option.path}`, () => checkRow(rxEntry, option));
+
+test('connect$ checks where user stages go at the call, as connect() does, not at the first subscription', () => {
+  const stages = { decode: [{ after: 'Nowhere', create: () => new PassThrough({ objectMode: true }) }] };
+  assert.throws(() => connect$('ws://127.0.0.1:1/', { stages }), (error: Error) => error instanceof RangeError && /stages\.decode\[0\]\.after/.test(error.message));
+});
 
 test('connect$ refuses a signal and streamMessages: true at the call (unsubscribe closes; values are whole messages)', () => {
   assert.throws(() => connect$('ws://127.0.0.1:1/', { signal: new AbortController().signal } as RxConnectOptions), (error: Error) => error instanceof TypeError && /signal/.test(error.message));
