@@ -33,7 +33,8 @@ export interface SendOptions {
   compress?: boolean;
 }
 
-const SEND_OPTIONS_SCHEMA = { binary: boolean, compress: boolean };
+/** The checks of `send()` and `sendStream()` options. */
+export const SEND_OPTIONS_SCHEMA = { binary: boolean, compress: boolean };
 
 export interface ConnectionEvents {
   message: [message: DataMessage];

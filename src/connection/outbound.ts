@@ -79,7 +79,10 @@ export class Outbound {
       const bound = typeof data === 'string' ? data.length * 3 : data.byteLength;
       if (buffered + bound > this.maxBufferedAmount) {
         const size = typeof data === 'string' ? Buffer.byteLength(data) : bound;
-        if (buffered + size > this.maxBufferedAmount) throw sendBufferFull(size, buffered, this.maxBufferedAmount);
+        if (buffered + size > this.maxBufferedAmount) {
+          this.awaitRoom();
+          throw sendBufferFull(size, buffered, this.maxBufferedAmount);
+        }
       }
     }
     return this.send(dataPart(kind, data, compress));
@@ -211,6 +214,18 @@ export class Outbound {
     if (this.bufferedAmount < this.highWaterMark) return true;
     this.needDrain = true;
     return false;
+  }
+
+  /**
+   * A send was refused for room: 'drain' and `drained()` now wait until what is buffered
+   * has gone out, as the error tells the caller to. Below its mark the socket will emit no
+   * 'drain' of its own, so it is asked to call back once what it holds is flushed.
+   */
+  private awaitRoom(): void {
+    this.needDrain = true;
+    if (this.socket.writableLength < this.highWaterMark && !this.socket.destroyed && !this.socket.writableEnded) {
+      this.socket.write(EMPTY_BUFFER, () => this.checkDrain());
+    }
   }
 
   private checkDrain(): void {

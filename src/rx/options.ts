@@ -1,5 +1,6 @@
 import type { NextObserver, SchedulerLike } from 'rxjs';
 import { CONNECT_SCHEMA, type ConnectOptions } from '../client/connect-options.js';
+import { checkStages } from '../connection/chains.js';
 import { buildUpgradeRequest } from '../handshake/upgrade-client-request.js';
 import { resolveExtensions } from '../extensions/resolve.js';
 import { boolean, either, func, integer, numberIn, object, oneOf, validateOptions, withMethods, type Schema } from '../validation/schema.js';
@@ -64,6 +65,12 @@ export const RX_CONNECT_SCHEMA: Schema = {
 export function validateRxConnect(url: string | URL, options: RxConnectOptions<unknown, unknown>): void {
   validateOptions(options, RX_CONNECT_SCHEMA);
   if ('signal' in options) throw new TypeError('connect$ takes no "signal" option: unsubscribe to close');
+  // The values of a subject are whole messages: a connection streaming them emits none.
+  if ((options as { streamMessages?: boolean }).streamMessages === true) {
+    throw new TypeError('connect$ takes no "streamMessages" option: its values are whole messages');
+  }
   const extensions = resolveExtensions(options, 'client');
+  // As connect() does: a stage placed after no stage fails here, not at the first subscription.
+  checkStages(options.stages, extensions.map((extension) => extension.name));
   buildUpgradeRequest(new URL(url), { protocols: options.protocols, headers: options.headers, origin: options.origin, extensions });
 }

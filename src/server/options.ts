@@ -2,9 +2,11 @@ import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { TlsOptions } from 'node:tls';
 import type { OutgoingHttpHeaders, ProtocolChooser } from '../handshake/index.js';
+import { isValidWireCloseCode } from '../close-codes.js';
 import { EXTENSION_OPTIONS_SCHEMA, type ExtensionOptions } from '../extensions/resolve.js';
 import { CONNECTION_OPTIONS_SCHEMA, type ConnectionOptions } from '../connection/options.js';
 import { isToken } from '../handshake/http-syntax.js';
+import { MAX_CLOSE_REASON_BYTES } from '../transforms/close-frame.js';
 import { perMessageDeflateSchema } from '../transforms/deflate/parameters.js';
 import {
   arrayOf,
@@ -14,9 +16,11 @@ import {
   integer,
   milliseconds,
   object,
+  rangeError,
   string,
   validateOptions,
   withMethods,
+  type Check,
   type Schema,
 } from '../validation/schema.js';
 
@@ -113,8 +117,20 @@ export interface ServerCloseOptions {
   reason?: string;
 }
 
+/** RFC 6455 §7.4: 1004-1006 and 1015 are reserved and 1016-2999 unassigned; they may not be sent. */
+const SENDABLE_CLOSE_CODE = 'a close code that may be sent: 1000-1003, 1007-1014 or 3000-4999';
+const sendableCloseCode: Check = {
+  accepts: SENDABLE_CLOSE_CODE,
+  typeOk: (value) => typeof value === 'number',
+  check(value, path) {
+    if (!Number.isInteger(value) || !isValidWireCloseCode(value as number)) throw rangeError(path, SENDABLE_CLOSE_CODE, value);
+  },
+};
+
 export const SERVER_CLOSE_SCHEMA: Schema = {
   timeout: milliseconds(0),
-  code: integer(1000, 4999),
-  reason: string(),
+  // Checked here, at the call: a code or reason no close frame can carry would otherwise
+  // fail inside the shutdown, after it started, and reject the promise every caller shares.
+  code: sendableCloseCode,
+  reason: string((reason) => Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES, `a string of at most ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes`),
 };

@@ -49,6 +49,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   private readonly detach: (() => void) | null = null;
   private readonly listenWaiters: Array<{ resolve: (address: AddressInfo) => void; reject: (error: Error) => void }> = [];
   private closed: Promise<void> | null = null;
+  /** Why listening failed, for a listen() that comes after the failure. */
+  private listenError: Error | null = null;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -89,6 +91,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     const source = this.listener ?? this.attached;
     if (!source) return Promise.reject(new TypeError('A noServer WebSocketServer does not listen: its owner does'));
     if (source.listening) return Promise.resolve(source.address() as AddressInfo);
+    if (this.listenError) return Promise.reject(this.listenError);
     return new Promise((resolve, reject) => {
       if (this.listener) {
         this.listenWaiters.push({ resolve, reject });
@@ -266,6 +269,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   /** A listen error rejects `listen()`; it is also emitted when someone listens for it, or nobody awaited. */
   private onListenerError(error: Error): void {
+    if (!this.listener!.listening) this.listenError = error;
     const waiters = this.listenWaiters.splice(0);
     for (const waiter of waiters) waiter.reject(error);
     if (this.listenerCount('error') > 0 || waiters.length === 0) this.emit('error', error);

@@ -163,7 +163,8 @@ export function withMethods(accepts: string, ...methods: readonly string[]): Che
 /** An array whose items all pass `item`. */
 export function arrayOf(item: Check): Check {
   return {
-    accepts: `an array of ${item.accepts.replace(/^an? /, '')}s`,
+    // Not "an array of <accepts>s": that breaks on "a string or a Buffer" and "an extension object ({ ... })".
+    accepts: `an array, each item ${item.accepts}`,
     typeOk: Array.isArray,
     check(value, path) {
       (value as unknown[]).forEach((element, index) => checkValue(item, element, `${path}[${index}]`));
