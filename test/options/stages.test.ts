@@ -40,6 +40,7 @@ import {
 import { FRAGMENTER_SCHEMA } from '../../src/transforms/encode/fragmenter.js';
 import type { FrameSerializerOptions } from '../../src/transforms/encode/frame-serializer.js';
 import { DECODER_SCHEMA, RESERVED_BITS_SCHEMA, ROLE_SCHEMA } from '../../src/transforms/limits.js';
+import { UNMASKER_SCHEMA } from '../../src/transforms/decode/unmasker.js';
 import { frame, MASK } from '../helpers/frames.js';
 import { mentions } from '../helpers/option-rows.js';
 import { assertSameNames, checkRow, row, type Covered, type EntryPoint, type OptionRow, type Options, type PathsOf } from '../helpers/option-table.js';
@@ -136,7 +137,7 @@ const optionalRole = row('role', { wrongType: [5, true], outOfRange: ['peer', 'S
 
 const STAGE_ROWS = {
   HeaderParser: [...reservedBits, maxPayload, optionalRole, batch],
-  Unmasker: [role, batch],
+  Unmasker: [role, row('assembleFramesUpTo', { wrongType: ['1024', null], outOfRange: [-1, 1.5, NaN], range: mentions('integer', 0), good: 1024 }), batch],
   Defragmenter: [maxFragments, batch],
   MessageDecoder: [maxPayload, batch],
   MessageEncoder: [batch],
@@ -162,7 +163,7 @@ void stagesCovered;
 
 const STAGES: readonly StageTable[] = [
   { name: 'new HeaderParser', make: (o) => new HeaderParser(o), rows: STAGE_ROWS.HeaderParser, declared: [...Object.keys(RESERVED_BITS_SCHEMA), 'maxPayload', 'role', 'batch'] },
-  { name: 'new Unmasker', make: (o) => new Unmasker(o as unknown as UnmaskerOptions), rows: STAGE_ROWS.Unmasker, declared: [...Object.keys(ROLE_SCHEMA), 'batch'], base: { role: 'server' } },
+  { name: 'new Unmasker', make: (o) => new Unmasker(o as unknown as UnmaskerOptions), rows: STAGE_ROWS.Unmasker, declared: [...Object.keys(UNMASKER_SCHEMA), 'batch'], base: { role: 'server' } },
   { name: 'new Defragmenter', make: (o) => new Defragmenter(o), rows: STAGE_ROWS.Defragmenter },
   { name: 'new MessageDecoder', make: (o) => new MessageDecoder(o), rows: STAGE_ROWS.MessageDecoder },
   { name: 'new MessageEncoder', make: (o) => new MessageEncoder(o), rows: STAGE_ROWS.MessageEncoder },

@@ -26,7 +26,7 @@ export interface UnmaskerOptions {
   assembleFramesUpTo?: number;
 }
 
-const SCHEMA = { role: oneOf(['server', 'client']), assembleFramesUpTo: integer(0, Infinity) };
+export const UNMASKER_SCHEMA = { role: oneOf(['server', 'client']), assembleFramesUpTo: integer(0, Infinity) };
 
 /**
  * FramePart → FramePart. Enforces the mask policy of the role and unmasks payload slices
@@ -46,7 +46,7 @@ export class UnmaskerCore implements StageCore<FramePart> {
     options: UnmaskerOptions,
     private readonly next: RecordSink<FramePart>,
   ) {
-    validateOptions(options, SCHEMA);
+    validateOptions(options, UNMASKER_SCHEMA);
     this.role = options.role;
     this.assembleUpTo = options.assembleFramesUpTo ?? 0;
   }
