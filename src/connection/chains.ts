@@ -13,6 +13,7 @@ import { StageTransform, type FusedCore, type RecordSink } from '../transforms/s
 import { MessageStreamerCore, type InboundRecord } from './message-stream.js';
 import type { ConnectionOptions, CustomStages, StageInsertion } from './options.js';
 import { StagePipeline } from './stage-pipeline.js';
+import { optionRangeError, optionTypeError } from '../validation/schema.js';
 
 export type { InboundRecord } from './message-stream.js';
 
@@ -61,10 +62,10 @@ export function checkStages(stages: CustomStages | undefined, extensionNames: re
     for (const [index, insertion] of insertions.entries()) {
       const path = `stages.${chain}[${index}]`;
       if (!positions.includes(insertion.after)) {
-        throw new RangeError(`The "${path}.after" option must name a stage: ${positions.join(', ')}. Received "${insertion.after}"`);
+        throw optionRangeError(`The "${path}.after" option must name a stage: ${positions.join(', ')}. Received "${insertion.after}"`);
       }
       if ((insertion.core === undefined) === (insertion.create === undefined)) {
-        throw new TypeError(`The "${path}" option must give either "core" (a fused stage) or "create" (a Transform), not ${insertion.core ? 'both' : 'neither'}`);
+        throw optionTypeError(`The "${path}" option must give either "core" (a fused stage) or "create" (a Transform), not ${insertion.core ? 'both' : 'neither'}`, 'ERR_INVALID_ARG_TYPE');
       }
     }
   };

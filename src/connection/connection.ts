@@ -4,7 +4,7 @@ import { CloseCode } from '../close-codes.js';
 import { CloseError, isNormalClose, WebSocketError } from '../errors.js';
 import { closePart, sendDataTypeError } from '../transforms/encode/message-encoder.js';
 import type { BinaryData, DataMessage, Role } from '../transforms/records.js';
-import { boolean, validateOptions } from '../validation/schema.js';
+import { boolean, optionTypeError, validateOptions } from '../validation/schema.js';
 import { buildInbound, buildOutbound, checkStages, type InboundRecord } from './chains.js';
 import { CloseHandshake, type CloseDetails } from './close-handshake.js';
 import { newCounters, type ConnectionCounters } from './counters.js';
@@ -186,6 +186,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    */
   async sendStream(source: Readable | AsyncIterable<Buffer | Uint8Array | string>, options: SendOptions = {}): Promise<void> {
     validateOptions(options, SEND_OPTIONS_SCHEMA);
+    if (typeof (source as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] !== 'function') {
+      throw optionTypeError('The source to send must be a Readable or an async iterable of chunks', 'ERR_INVALID_ARG_TYPE');
+    }
     if (this.state !== ReadyState.OPEN) throw this.closing.stoppedBy(true) ?? new WebSocketError('WS_ERR_NOT_OPEN', CloseCode.ABNORMAL, 'The connection is closing');
     await this.outbound.sendStream(source, options.binary === false ? 'text' : 'binary', options.compress);
     this.counters.messagesOut++;

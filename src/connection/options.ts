@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import type { DecodeStageName, EncodeStageName } from '../transforms/chain-stages.js';
-import type { ExtensionStages } from '../transforms/extension-stages.js';
+import { EXTENSION_STAGES_CHECK, type ExtensionStages } from '../transforms/extension-stages.js';
 import type { RecordSink, StageCore } from '../transforms/stage.js';
 import { DECODER_LIMITS_SCHEMA, DEFAULT_MAX_PAYLOAD, type DecoderLimits } from '../transforms/limits.js';
 import { FRAGMENTER_SCHEMA } from '../transforms/encode/fragmenter.js';
@@ -112,5 +112,5 @@ export const CONNECTION_SCHEMA: Schema = {
   protocol: string(),
   extensions: string(),
   head: bytes,
-  extensionStages: arrayOf(object({ name: required(string()), rsv: required(integer(0, 7)) }, 'the stages of a negotiated extension')),
+  extensionStages: arrayOf(EXTENSION_STAGES_CHECK),
 };

@@ -4,7 +4,7 @@ import { PERMESSAGE_DEFLATE } from '../transforms/deflate/parameters.js';
 import type { Role } from '../transforms/records.js';
 import type { Extension } from './extension.js';
 import { permessageDeflate } from './permessage-deflate.js';
-import { arrayOf, withMethods, type Schema } from '../validation/schema.js';
+import { arrayOf, optionTypeError, withMethods, type Schema } from '../validation/schema.js';
 
 /** The checks of the extension options at the call (each extension is checked by `resolveExtensions`). */
 export const EXTENSION_OPTIONS_SCHEMA: Schema = {
@@ -28,7 +28,7 @@ export function resolveExtensions(options: ExtensionOptions, role: Role): Extens
   const deflate = options.perMessageDeflate;
   if (deflate !== undefined && deflate !== false) {
     if (list.some((extension) => extension?.name === PERMESSAGE_DEFLATE)) {
-      throw new TypeError('permessage-deflate is given twice: by the "perMessageDeflate" option and in "extensions"');
+      throw optionTypeError('permessage-deflate is given twice: by the "perMessageDeflate" option and in "extensions"');
     }
     list.unshift(permessageDeflate(deflate === true ? {} : deflate));
   }

@@ -3,6 +3,7 @@ import type { Role } from '../transforms/records.js';
 import { formatExtensions, paramEntries, type ExtensionOffer, type ExtensionParam } from './extensions.js';
 import { HandshakeError } from './handshake-error.js';
 import { isToken } from './http-syntax.js';
+import { optionRangeError, optionTypeError } from '../validation/schema.js';
 
 /**
  * Checks a list of extensions when a server or client is created with it: names are
@@ -14,17 +15,17 @@ export function checkExtensions(extensions: readonly Extension[], role: Role): v
   const names = new Set<string>();
   extensions.forEach((extension, index) => {
     const path = `extensions[${index}]`;
-    if (typeof extension !== 'object' || extension === null) throw new TypeError(`The "${path}" option must be an extension object`);
+    if (typeof extension !== 'object' || extension === null) throw optionTypeError(`The "${path}" option must be an extension object`);
     if (typeof extension.name !== 'string' || !isToken(extension.name)) {
-      throw new TypeError(`The "${path}.name" option must be an extension token. Received ${String(extension.name)}`);
+      throw optionTypeError(`The "${path}.name" option must be an extension token. Received ${String(extension.name)}`);
     }
-    if (names.has(extension.name)) throw new TypeError(`The extension "${extension.name}" is given twice`);
+    if (names.has(extension.name)) throw optionTypeError(`The extension "${extension.name}" is given twice`);
     names.add(extension.name);
     if (!Number.isInteger(extension.rsv) || extension.rsv < 0 || extension.rsv > 7) {
-      throw new RangeError(`The "${path}.rsv" option must be a mask of RSV1 (4), RSV2 (2) and RSV3 (1). Received ${String(extension.rsv)}`);
+      throw optionRangeError(`The "${path}.rsv" option must be a mask of RSV1 (4), RSV2 (2) and RSV3 (1). Received ${String(extension.rsv)}`);
     }
     for (const method of ['offers', 'accept', 'respond'] as const) {
-      if (typeof extension[method] !== 'function') throw new TypeError(`The "${path}.${method}" option must be a function`);
+      if (typeof extension[method] !== 'function') throw optionTypeError(`The "${path}.${method}" option must be a function`);
     }
     extension.check?.(role);
   });

@@ -1,6 +1,5 @@
 import { Observable } from 'rxjs';
 import type { Connection } from '../connection/connection.js';
-import { ReadyState } from '../connection/ready-state.js';
 import type { DataMessage } from '../transforms/records.js';
 import { CloseError, isNormalClose } from './close-info.js';
 
@@ -13,9 +12,11 @@ import { CloseError, isNormalClose } from './close-info.js';
  */
 export function messages$(connection: Connection): Observable<DataMessage> {
   return new Observable<DataMessage>((subscriber) => {
-    // Already closed: its close code is no longer known, so this can only complete.
-    if (connection.readyState === ReadyState.CLOSED) {
-      subscriber.complete();
+    // Already closed: end as it ended.
+    const ended = connection.closeInfo;
+    if (ended) {
+      if (isNormalClose(ended)) subscriber.complete();
+      else subscriber.error(new CloseError(ended));
       return undefined;
     }
     const onMessage = (message: DataMessage): void => subscriber.next(message);

@@ -21,6 +21,7 @@ import {
   validateOptions,
   withMethods,
   type Check,
+  optionTypeError,
   type Schema,
 } from '../validation/schema.js';
 
@@ -100,10 +101,10 @@ export function validateServerOptions(options: ServerOptions): void {
   validateOptions(options, SERVER_SCHEMA);
   const given = (['port', 'server', 'noServer'] as const).filter((name) => options[name] !== undefined && options[name] !== false);
   if (given.length > 1) {
-    throw new TypeError(`Give one of the "port", "server" and "noServer" options, not ${given.map((name) => `"${name}"`).join(' and ')}`);
+    throw optionTypeError(`Give one of the "port", "server" and "noServer" options, not ${given.map((name) => `"${name}"`).join(' and ')}`);
   }
   if (options.tls !== undefined && (options.server !== undefined || options.noServer === true)) {
-    throw new TypeError('The "tls" option is for a server that listens itself; an attached server brings its own TLS');
+    throw optionTypeError('The "tls" option is for a server that listens itself; an attached server brings its own TLS');
   }
 }
 

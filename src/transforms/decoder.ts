@@ -1,5 +1,8 @@
 import { decodeStages, fuseStages, type DecoderChainOptions } from './chain-stages.js';
-import type { InflateOptions } from './deflate/options.js';
+import { INFLATE_SCHEMA, type InflateOptions } from './deflate/options.js';
+import { EXTENSION_STAGES_CHECK } from './extension-stages.js';
+import { DECODER_SCHEMA } from './limits.js';
+import { arrayOf, object, validateOptions, type Schema } from '../validation/schema.js';
 import { deflateExtensionStages } from './deflate/stage-options.js';
 import type { Message } from './records.js';
 import { StageTransform, type FusedCore, type RecordSink } from './stage.js';
@@ -17,7 +20,15 @@ export interface CreateDecoderOptions extends DecoderChainOptions {
 }
 
 /** The chain's options with the permessage-deflate shorthand turned into an extension. */
+/** The checks of `createDecoder()`'s options, made at the call. */
+export const CREATE_DECODER_SCHEMA: Schema = {
+  ...DECODER_SCHEMA,
+  inflate: object(INFLATE_SCHEMA),
+  extensions: arrayOf(EXTENSION_STAGES_CHECK),
+};
+
 function chainOptions(options: CreateDecoderOptions): DecoderChainOptions {
+  validateOptions(options, CREATE_DECODER_SCHEMA);
   const { inflate, ...rest } = options;
   return inflate === undefined ? rest : { ...rest, extensions: [deflateExtensionStages({ inflate }), ...(rest.extensions ?? [])] };
 }

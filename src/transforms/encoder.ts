@@ -1,5 +1,9 @@
 import { encodeStages, fuseStages, type EncoderOptions } from './chain-stages.js';
-import type { DeflateOptions } from './deflate/options.js';
+import { DEFLATE_SCHEMA, type DeflateOptions } from './deflate/options.js';
+import { FRAGMENTER_SCHEMA } from './encode/fragmenter.js';
+import { EXTENSION_STAGES_CHECK } from './extension-stages.js';
+import { ROLE_SCHEMA } from './limits.js';
+import { arrayOf, boolean, object, validateOptions, type Schema } from '../validation/schema.js';
 import { deflateExtensionStages } from './deflate/stage-options.js';
 import type { EncoderInput } from './encode/message-encoder.js';
 import { StageTransform, type FusedCore, type RecordSink } from './stage.js';
@@ -12,7 +16,17 @@ export interface CreateEncoderOptions extends EncoderOptions {
   deflate?: DeflateOptions | undefined;
 }
 
+/** The checks of `createEncoder()`'s options, made at the call. */
+export const CREATE_ENCODER_SCHEMA: Schema = {
+  ...ROLE_SCHEMA,
+  ...FRAGMENTER_SCHEMA,
+  separateMasker: boolean,
+  deflate: object(DEFLATE_SCHEMA),
+  extensions: arrayOf(EXTENSION_STAGES_CHECK),
+};
+
 function chainOptions(options: CreateEncoderOptions): EncoderOptions {
+  validateOptions(options, CREATE_ENCODER_SCHEMA);
   const { deflate, ...rest } = options;
   return deflate === undefined ? rest : { ...rest, extensions: [deflateExtensionStages({ deflate }), ...(rest.extensions ?? [])] };
 }

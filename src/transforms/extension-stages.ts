@@ -1,3 +1,4 @@
+import { func, integer, object, required, string } from '../validation/schema.js';
 import type { MessagePart, Role } from './records.js';
 import type { RecordSink, StageCore } from './stage.js';
 
@@ -29,3 +30,9 @@ export interface ExtensionStages {
   decoder?(next: RecordSink<MessagePart>, context: StageContext): StageCore<MessagePart>;
   encoder?(next: RecordSink<MessagePart>, context: StageContext): StageCore<MessagePart>;
 }
+
+/** The check of one ExtensionStages object where options take them. */
+export const EXTENSION_STAGES_CHECK = object(
+  { name: required(string()), rsv: required(integer(0, 7)), decoder: func, encoder: func },
+  'the stages of an agreed extension ({ name, rsv, decoder?, encoder? })',
+);

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import { toError, WebSocketError } from '../errors.js';
-import { boolean, checkValue } from '../validation/schema.js';
+import { boolean, checkValue, validateOptions } from '../validation/schema.js';
 
 /** Where a stage delivers its output records. */
 export interface RecordSink<T> {
@@ -23,6 +23,15 @@ export interface StageCore<In> extends RecordSink<In> {
   whenSettled?(callback: (error: Error | null) => void): void;
   /** Only for stages that hold resources (zlib engines, open message streams): release them. */
   destroy?(error?: Error): void;
+}
+
+/**
+ * The `batch` option of a stage Transform's options, checked (the options must be an
+ * object or left out): read before anything else in a stage's constructor.
+ */
+export function batchOf(options: StageStreamOptions | undefined): boolean | undefined {
+  validateOptions(options, { batch: boolean });
+  return options?.batch;
 }
 
 /** Options of every stage Transform. */

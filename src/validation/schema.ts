@@ -29,6 +29,20 @@ function typeError(path: string, accepts: string, value: unknown): CodedError {
   return error;
 }
 
+/** A TypeError with Node's code, for checks of how options fit together (outside a schema). */
+export function optionTypeError(message: string, code: 'ERR_INVALID_ARG_VALUE' | 'ERR_INVALID_ARG_TYPE' = 'ERR_INVALID_ARG_VALUE'): CodedError {
+  const error = new TypeError(message) as CodedError;
+  error.code = code;
+  return error;
+}
+
+/** A RangeError with Node's code, for a value a schema cannot judge alone. */
+export function optionRangeError(message: string): CodedError {
+  const error = new RangeError(message) as CodedError;
+  error.code = 'ERR_OUT_OF_RANGE';
+  return error;
+}
+
 /** A RangeError naming the option, for checks that live outside a schema. */
 export function rangeError(path: string, accepts: string, value: unknown): CodedError {
   const error = new RangeError(`The "${path}" option must be ${accepts}. Received ${describe(value)}`) as CodedError;

@@ -1,5 +1,7 @@
 import type { ConnectOptions } from '../client/connect.js';
 import { connect } from '../client/connect.js';
+import { CONNECT_SCHEMA } from '../client/connect-options.js';
+import { optionTypeError, validateOptions } from '../validation/schema.js';
 import type { Connection } from '../connection/connection.js';
 import { ReadyState, type ReadyStateValue } from '../connection/ready-state.js';
 import type { DataMessage } from '../transforms/records.js';
@@ -14,6 +16,16 @@ import { requireArguments } from './webidl.js';
 
 /** wspipe client options that the browser API has no place for (TLS, headers, limits...). */
 export type WebSocketOptions = Omit<ConnectOptions, 'protocols' | 'signal' | 'streamMessages'>;
+
+/** The third argument: `connect()`'s options, but those the WebSocket API itself owns. */
+function validateWebSocketOptions(options: WebSocketOptions): void {
+  validateOptions(options, CONNECT_SCHEMA);
+  for (const name of ['protocols', 'signal', 'streamMessages'] as const) {
+    if ((options as Record<string, unknown>)[name] !== undefined) {
+      throw optionTypeError(`The "${name}" option is not for a WebSocket: ${name === 'protocols' ? 'pass them as the second argument' : name === 'signal' ? 'call close()' : 'messages are events'}`);
+    }
+  }
+}
 
 export type WebSocketEventHandler<E extends Event> = ((this: WebSocket, event: E) => unknown) | null;
 
@@ -51,10 +63,11 @@ export class WebSocket extends EventTarget {
     requireArguments(arguments.length, 1, "Failed to construct 'WebSocket'");
     const parsed = parseWebSocketUrl(url);
     const offered = parseProtocols(protocols);
+    validateWebSocketOptions(options);
     this.#url = parsed.href;
     this.#origin = parsed.origin;
     // Browsers and Node's client offer permessage-deflate; so do we, unless the caller chose.
-    const perMessageDeflate = options.perMessageDeflate ?? true;
+    const perMessageDeflate = options.perMessageDeflate === undefined ? true : options.perMessageDeflate;
     connect(parsed, { ...options, perMessageDeflate, protocols: offered, signal: this.#abort.signal }).then(
       (connection) => this.#opened(connection, offered.length > 0),
       (error: unknown) => this.#closed(neverOpened(asError(error))),

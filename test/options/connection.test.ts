@@ -38,8 +38,8 @@ const CONNECTION_TABLE = [
     good: 2,
     with: { extensionStages: [{ name: 'x-test' }] },
   }),
-  row('extensionStages[0].decoder', { wrongType: [5, 'inflate'], good: undefined, with: { extensionStages: [AGREED] }, gap: 'src/connection/options.ts: the stage factories of an agreed extension are not checked (a TypeError "decoder.call is not a function")' }),
-  row('extensionStages[0].encoder', { wrongType: [5, {}], good: undefined, with: { extensionStages: [AGREED] }, gap: 'src/connection/options.ts: the stage factories of an agreed extension are not checked' }),
+  row('extensionStages[0].decoder', { wrongType: [5, 'inflate'], good: undefined, with: { extensionStages: [AGREED] } }),
+  row('extensionStages[0].encoder', { wrongType: [5, {}], good: undefined, with: { extensionStages: [AGREED] } }),
 ] as const;
 
 type ConnectionPaths = PathsOf<typeof CONNECTION_TABLE>;

@@ -3,7 +3,7 @@ import { protocolError, tooBigError, WebSocketError } from '../../errors.js';
 import { DECODER_LIMITS_SCHEMA, resolveMaxFragments, type DecoderLimits } from '../limits.js';
 import { validateOptions } from '../../validation/schema.js';
 import { messagePart, Opcode, RSV1, RSV2, RSV3, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
+import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 export type DefragmenterOptions = Pick<DecoderLimits, 'maxFragments'>;
 
@@ -115,6 +115,6 @@ function invalidOpcode(opcode: number): WebSocketError {
 /** The defragmenting stage as a Transform: {@link FramePart} in, {@link MessagePart} out. */
 export class Defragmenter extends StageTransform<FramePart, MessagePart> {
   constructor(options: DefragmenterOptions & StageStreamOptions = {}) {
-    super((sink) => new DefragmenterCore(options, sink), { objectMode: true, batch: options.batch });
+    super((sink) => new DefragmenterCore(options, sink), { objectMode: true, batch: batchOf(options) });
   }
 }

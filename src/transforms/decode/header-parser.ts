@@ -4,7 +4,7 @@ import { DECODER_LIMITS_SCHEMA, RESERVED_BITS_SCHEMA, resolveMaxPayload, type De
 import { oneOf, validateOptions } from '../../validation/schema.js';
 import { EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, sliceOf, type FrameHeader, type FramePart, type Role } from '../records.js';
 import { maskPolicyError } from './mask-policy.js';
-import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
+import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 /** RFC 6455 §5.2: 2 fixed bytes, up to 8 of extended length, 4 of masking key. */
 const MAX_HEADER_SIZE = 14;
@@ -198,6 +198,6 @@ function nonMinimalLengthError(): WebSocketError {
 /** The header-parsing stage as a Transform: bytes in, {@link FramePart} objects out. */
 export class HeaderParser extends StageTransform<Buffer, FramePart> {
   constructor(options: HeaderParserOptions & StageStreamOptions = {}) {
-    super((sink) => new HeaderParserCore(options, sink), { readableObjectMode: true, batch: options.batch });
+    super((sink) => new HeaderParserCore(options, sink), { readableObjectMode: true, batch: batchOf(options) });
   }
 }

@@ -5,7 +5,7 @@ import { parseClosePayload } from '../close-frame.js';
 import { DECODER_LIMITS_SCHEMA, resolveMaxPayload, type DecoderLimits } from '../limits.js';
 import { validateOptions } from '../../validation/schema.js';
 import { RSV1, type Message, type MessageKind, type MessagePart } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
+import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { Utf8Validator } from '../utf8-validator.js';
 import { MessageAssembler } from './message-assembler.js';
 
@@ -96,6 +96,6 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
 /** The message-decoding stage as a Transform: {@link MessagePart} in, {@link Message} out. */
 export class MessageDecoder extends StageTransform<MessagePart, Message> {
   constructor(options: MessageDecoderOptions & StageStreamOptions = {}) {
-    super((sink) => new MessageDecoderCore(options, sink), { objectMode: true, batch: options.batch });
+    super((sink) => new MessageDecoderCore(options, sink), { objectMode: true, batch: batchOf(options) });
   }
 }

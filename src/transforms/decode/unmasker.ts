@@ -1,7 +1,7 @@
 import { ROLE_SCHEMA } from '../limits.js';
 import { keyAt, mask, unmask } from '../mask.js';
 import { Opcode, type FrameHeader, type FramePart, type Role } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
+import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { integer, oneOf, validateOptions } from '../../validation/schema.js';
 import { maskPolicyError } from './mask-policy.js';
 
@@ -102,6 +102,6 @@ export class UnmaskerCore implements StageCore<FramePart> {
 export class Unmasker extends StageTransform<FramePart, FramePart> {
   constructor(options: UnmaskerOptions & StageStreamOptions) {
     validateOptions(options, ROLE_SCHEMA);
-    super((sink) => new UnmaskerCore(options, sink), { objectMode: true, batch: options.batch });
+    super((sink) => new UnmaskerCore(options, sink), { objectMode: true, batch: batchOf(options) });
   }
 }

@@ -1,7 +1,7 @@
 import { toError } from '../../errors.js';
 import { invalidMessage } from '../invalid-message.js';
 import { messagePart, RSV1, type MessageKind, type MessagePart } from '../records.js';
-import { StageTransform, type RecordSink, type StageStreamOptions } from '../stage.js';
+import { batchOf, StageTransform, type RecordSink, type StageStreamOptions } from '../stage.js';
 import { emptyBlockHeader, join, stripDeflateTail } from './deflate-tail.js';
 import { EngineSlot } from './engine-slot.js';
 import { resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from './options.js';
@@ -120,6 +120,6 @@ export class DeflateCore extends ZlibStageCore {
 /** The compressing stage as a Transform: {@link MessagePart} in, compressed {@link MessagePart} out. */
 export class Deflate extends StageTransform<MessagePart, MessagePart> {
   constructor(options: DeflateOptions & StageStreamOptions = {}) {
-    super((sink) => new DeflateCore(options, sink), { objectMode: true, batch: options.batch });
+    super((sink) => new DeflateCore(options, sink), { objectMode: true, batch: batchOf(options) });
   }
 }

@@ -1,7 +1,7 @@
 import { CloseCode } from '../../close-codes.js';
 import { protocolError, tooBigError, toError, WebSocketError } from '../../errors.js';
 import { EMPTY_BUFFER, messagePart, RSV1, type MessageKind, type MessagePart } from '../records.js';
-import { StageTransform, type RecordSink, type StageStreamOptions } from '../stage.js';
+import { batchOf, StageTransform, type RecordSink, type StageStreamOptions } from '../stage.js';
 import { join, withDeflateTail } from './deflate-tail.js';
 import { EngineSlot } from './engine-slot.js';
 import { resolveInflateOptions, type InflateOptions, type ResolvedInflateOptions } from './options.js';
@@ -175,6 +175,6 @@ function inflateError(error: Error): Error {
 /** The inflating stage as a Transform: {@link MessagePart} in, inflated {@link MessagePart} out. */
 export class Inflate extends StageTransform<MessagePart, MessagePart> {
   constructor(options: InflateOptions & StageStreamOptions = {}) {
-    super((sink) => new InflateCore(options, sink), { objectMode: true, batch: options.batch });
+    super((sink) => new InflateCore(options, sink), { objectMode: true, batch: batchOf(options) });
   }
 }

@@ -1,5 +1,5 @@
-import { resolveMaxPayload } from '../limits.js';
-import { checkValue, type Check } from '../../validation/schema.js';
+import { DECODER_LIMITS_SCHEMA, resolveMaxPayload } from '../limits.js';
+import { boolean, validateOptions, withMethods, type Schema } from '../../validation/schema.js';
 import {
   anyWindowBits,
   compressWindowBits,
@@ -65,10 +65,33 @@ export interface ResolvedDeflateOptions {
   enginePool: ZlibEnginePool;
 }
 
+const zlibResources: Schema = {
+  limiter: withMethods('a ZlibLimiter', 'run'),
+  enginePool: withMethods('a ZlibEnginePool', 'borrow', 'giveBack'),
+};
+
+/** The checks of the Inflate stage's options. */
+export const INFLATE_SCHEMA: Schema = {
+  windowBits: anyWindowBits,
+  noContextTakeover: boolean,
+  maxPayload: DECODER_LIMITS_SCHEMA.maxPayload!,
+  ...zlibResources,
+};
+
+/** The checks of the Deflate stage's options. */
+export const DEFLATE_SCHEMA: Schema = {
+  windowBits: compressWindowBits,
+  noContextTakeover: boolean,
+  level: zlibLevel,
+  memLevel: zlibMemLevel,
+  threshold: thresholdCheck,
+  ...zlibResources,
+};
+
 export function resolveInflateOptions(options: InflateOptions): ResolvedInflateOptions {
-  const bits = valid('windowBits', options.windowBits ?? MAX_WINDOW_BITS, anyWindowBits);
+  validateOptions(options, INFLATE_SCHEMA);
   return {
-    windowBits: Math.max(bits, MIN_ZLIB_WINDOW_BITS),
+    windowBits: Math.max(options.windowBits ?? MAX_WINDOW_BITS, MIN_ZLIB_WINDOW_BITS),
     noContextTakeover: options.noContextTakeover === true,
     maxPayload: resolveMaxPayload(options),
     limiter: options.limiter ?? sharedZlibLimiter,
@@ -77,18 +100,14 @@ export function resolveInflateOptions(options: InflateOptions): ResolvedInflateO
 }
 
 export function resolveDeflateOptions(options: DeflateOptions): ResolvedDeflateOptions {
+  validateOptions(options, DEFLATE_SCHEMA);
   return {
-    windowBits: valid('windowBits', options.windowBits ?? MAX_WINDOW_BITS, compressWindowBits),
+    windowBits: options.windowBits ?? MAX_WINDOW_BITS,
     noContextTakeover: options.noContextTakeover === true,
-    level: valid('level', options.level ?? -1, zlibLevel),
-    memLevel: valid('memLevel', options.memLevel ?? 8, zlibMemLevel),
-    threshold: valid('threshold', options.threshold ?? DEFAULT_THRESHOLD, thresholdCheck),
+    level: options.level ?? -1,
+    memLevel: options.memLevel ?? 8,
+    threshold: options.threshold ?? DEFAULT_THRESHOLD,
     limiter: options.limiter ?? sharedZlibLimiter,
     enginePool: options.enginePool ?? sharedEnginePool,
   };
-}
-
-function valid(name: string, value: number, check: Check): number {
-  checkValue(check, value, name);
-  return value;
 }

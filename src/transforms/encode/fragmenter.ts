@@ -2,7 +2,7 @@ import { invalidMessage } from '../invalid-message.js';
 import { integer, validateOptions, type Schema } from '../../validation/schema.js';
 import type { FrameWriter } from './frame-serializer.js';
 import { Opcode, RSV1, RSV2, RSV3, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
+import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 export interface FragmenterOptions {
   /** Largest frame payload; larger data messages are split into continuation frames. Default: no limit. */
@@ -91,6 +91,6 @@ export class FragmenterCore implements StageCore<MessagePart> {
 /** The fragmenting stage as a Transform: {@link MessagePart} in, {@link FramePart} out. */
 export class Fragmenter extends StageTransform<MessagePart, FramePart> {
   constructor(options: FragmenterOptions & StageStreamOptions = {}) {
-    super((sink) => new FragmenterCore(options, sink), { objectMode: true, batch: options.batch });
+    super((sink) => new FragmenterCore(options, sink), { objectMode: true, batch: batchOf(options) });
   }
 }

@@ -1,4 +1,5 @@
 import { keyAt, mask } from '../mask.js';
+import { boolean, validateOptions } from '../../validation/schema.js';
 import type { FrameHeader, FramePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
 import { sharedFrameSlab } from './frame-slab.js';
@@ -40,6 +41,7 @@ export class FrameSerializerCore implements StageCore<FramePart>, FrameWriter {
     private readonly next: RecordSink<Buffer>,
     options: FrameSerializerOptions = {},
   ) {
+    validateOptions(options, { mask: boolean });
     this.masking = options.mask === true;
   }
 

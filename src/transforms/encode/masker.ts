@@ -2,7 +2,7 @@ import { ROLE_SCHEMA } from '../limits.js';
 import { keyAt, mask } from '../mask.js';
 import { validateOptions } from '../../validation/schema.js';
 import type { FramePart, Role } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
+import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { sharedFrameSlab } from './frame-slab.js';
 import { sharedMaskKeys } from './mask-key-pool.js';
 
@@ -49,6 +49,6 @@ export class MaskerCore implements StageCore<FramePart> {
 /** The masking stage as a Transform: {@link FramePart} objects in and out. */
 export class Masker extends StageTransform<FramePart, FramePart> {
   constructor(options: MaskerOptions & StageStreamOptions) {
-    super((sink) => new MaskerCore(options, sink), { objectMode: true, batch: options.batch });
+    super((sink) => new MaskerCore(options, sink), { objectMode: true, batch: batchOf(options) });
   }
 }

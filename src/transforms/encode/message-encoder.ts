@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { buildClosePayload } from '../close-frame.js';
 import { invalidMessage } from '../invalid-message.js';
 import { EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, messagePart, type BinaryData, type MessagePart, type OutgoingMessage } from '../records.js';
-import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
+import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 
 /** What the encode chain accepts: whole messages, or message parts for streamed messages. */
@@ -88,6 +88,6 @@ function checkPart(part: MessagePart): MessagePart {
 /** The message-encoding stage as a Transform: messages or parts in, {@link MessagePart} out. */
 export class MessageEncoder extends StageTransform<EncoderInput, MessagePart> {
   constructor(options: StageStreamOptions = {}) {
-    super((sink) => new MessageEncoderCore(sink), { objectMode: true, batch: options.batch });
+    super((sink) => new MessageEncoderCore(sink), { objectMode: true, batch: batchOf(options) });
   }
 }
