@@ -105,10 +105,14 @@ export function openTunnel(proxy: URL, host: string, port: number, signal: Abort
         resolve(socket);
         return;
       }
-      socket.destroy();
-      reject(refused(response, ''));
+      // Node hands any answer to a CONNECT over as 'connect': its body is on the socket.
+      if (head.length > 0) socket.unshift(head);
+      readErrorBody(socket).then((body) => {
+        socket.destroy();
+        reject(refused(response, body));
+      });
     });
-    // Most proxies answer a refusal as an ordinary response, with a body saying why.
+    // Should a refusal come as an ordinary response, its body says why too.
     request.once('response', (response: IncomingMessage) => {
       readErrorBody(response).then((body) => {
         request.destroy();
