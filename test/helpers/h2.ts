@@ -6,6 +6,7 @@
  */
 import { createSecureServer, type Http2SecureServer, type Http2Session, type SecureServerOptions, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { echo } from '../../src/cli/echo-server.js';
 import type { Connection } from '../../src/connection/connection.js';
 import type { ServerOptions } from '../../src/server/options.js';
 import { createServer, type WebSocketServer } from '../../src/server/server.js';
@@ -25,6 +26,8 @@ export interface H2Site {
   sessions: ServerHttp2Session[];
   /** Every connection our server accepted, in order. */
   connections: Connection[];
+  /** The HTTP version of each page request ('2.0' over h2). */
+  pageVersions: string[];
   stop(): Promise<void>;
 }
 
@@ -33,22 +36,20 @@ export interface H2SiteOptions {
   web?: Partial<SecureServerOptions>;
   /** Options of our server (`server` is the web server; path /ws by default). */
   wss?: ServerOptions;
-  /** The page at every other path (default a small HTML page). */
-  page?: string;
+  /** The page at every other path, given the port (default a small HTML page). */
+  page?: (port: number) => string;
+  /** What to do with each connection (default: the CLI's echo, close codes and reasons included). */
   onConnection?: (connection: Connection) => void;
-}
-
-/** Echoes text as text and binary as binary. */
-export function echo(connection: Connection): void {
-  connection.on('message', (message) => connection.send(message.data));
 }
 
 export async function startH2Site(options: H2SiteOptions = {}): Promise<H2Site> {
   const pki = testPki();
-  const page = options.page ?? '<!doctype html><title>h2</title>ok';
-  const web = createSecureServer({ key: pki.key, cert: pki.cert, allowHTTP1: true, ...options.web }, (_request, response) => {
+  const page = options.page ?? (() => '<!doctype html><title>h2</title>ok');
+  const pageVersions: string[] = [];
+  const web = createSecureServer({ key: pki.key, cert: pki.cert, allowHTTP1: true, ...options.web }, (request, response) => {
+    pageVersions.push(request.httpVersion);
     response.setHeader('content-type', 'text/html; charset=utf-8');
-    response.end(page);
+    response.end(page((web.address() as AddressInfo).port));
   });
   const sessions: ServerHttp2Session[] = [];
   web.on('session', (session) => sessions.push(session));
@@ -67,6 +68,7 @@ export async function startH2Site(options: H2SiteOptions = {}): Promise<H2Site> 
     url: `wss://localhost:${port}${options.wss?.path ?? '/ws'}`,
     sessions,
     connections,
+    pageVersions,
     stop: async () => {
       await stopServer(wss).catch(() => {});
       await stopHttp2Server(web, sessions);
