@@ -207,7 +207,7 @@ function openStream(session: ClientHttp2Session, request: ExtendedConnectRequest
       try {
         const info = validateExtendedConnectResponse({ statusCode: status, headers }, request);
         const extensions = headers['sec-websocket-extensions'];
-        connection = new Connection(adoptHttp2Stream(stream), {
+        connection = new Connection(adoptHttp2Stream(stream, 'client'), {
           ...options,
           role: 'client',
           protocol: info.protocol,

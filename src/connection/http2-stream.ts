@@ -6,6 +6,7 @@
  */
 import { constants, type Http2Session, type Http2Stream } from 'node:http2';
 import { CloseCode } from '../close-codes.js';
+import type { Role } from '../transforms/records.js';
 import type { Connection } from './connection.js';
 import { ReadyState } from './ready-state.js';
 
@@ -14,8 +15,19 @@ import { ReadyState } from './ready-state.js';
  * timeout and a protocol error's grace end with) resets the stream with CANCEL — RFC 8441
  * §5: "RST exceptions are represented with a stream error of type CANCEL" — where Node
  * would send NO_ERROR; `remoteAddress` and `remotePort` are those of the session's socket.
+ *
+ * A server closes the whole stream once it has ended its side, as it closes the TCP
+ * connection first on HTTP/1.1 (RFC 6455 §7.1.1): it ends only after the close frames
+ * were exchanged (or the connection failed), and some clients (undici 7) never send
+ * END_STREAM of their own. RST_STREAM with NO_ERROR after a complete response is how
+ * HTTP/2 says "stop sending" (RFC 9113 §8.1); Node sends it after the pending data.
  */
-export function adoptHttp2Stream<S extends Http2Stream>(stream: S): S {
+export function adoptHttp2Stream<S extends Http2Stream>(stream: S, role: Role): S {
+  if (role === 'server') {
+    stream.once('finish', () => {
+      if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
+    });
+  }
   const destroy = stream.destroy;
   Object.defineProperties(stream, {
     destroy: {

@@ -116,7 +116,7 @@ export function acceptStream(stream: ServerHttp2Stream, headers: IncomingHttpHea
       const negotiated = host.negotiate(info, request);
       // Everything that can fail runs before the 200: after it, only frames may follow.
       const response = buildExtendedConnectResponse({ protocol: negotiated.protocol, extensions: negotiated.header, key: info.key, headers: host.responseHeaders(request) });
-      connection = host.open(adoptHttp2Stream(stream), negotiated);
+      connection = host.open(adoptHttp2Stream(stream, 'server'), negotiated);
       stream.respond(response);
     } catch (error) {
       refuse(error as Error);
