@@ -73,3 +73,9 @@ if (!only || only === 'deflate-rss') {
   const { runDeflateRssBench } = await import('./deflate-rss/run.js');
   await runDeflateRssBench();
 }
+
+if (!only || only === 'h2') {
+  // WebSockets over HTTP/2 (one session) against one TLS connection each: bench/h2/run.ts.
+  const { runH2Bench } = await import('./h2/run.js');
+  await runH2Bench();
+}

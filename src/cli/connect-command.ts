@@ -1,4 +1,5 @@
 import { connect, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, type ConnectOptions } from '../client/connect.js';
+import { isProxyUrl } from '../client/proxy.js';
 import { buildUpgradeRequest, HandshakeError, isToken, type UpgradeRequestOptions } from '../handshake/index.js';
 import { DEFAULT_MAX_PAYLOAD } from '../transforms/limits.js';
 import { UsageError, type CommandSpec, type ParsedArgs } from './args.js';
@@ -16,6 +17,7 @@ const spec: CommandSpec = {
     { name: 'header', kind: 'string', placeholder: "'NAME: VALUE'", repeatable: true, help: 'add a header to the upgrade request' },
     { name: 'deflate', kind: 'boolean', help: 'offer permessage-deflate compression (RFC 7692)' },
     { name: 'ca', kind: 'string', placeholder: 'FILE', help: 'trust the CA certificate(s) in this PEM file for wss://' },
+    { name: 'proxy', kind: 'string', placeholder: 'URL', help: "tunnel through this HTTP proxy (http://[USER:PASS@]HOST:PORT), or 'env' to use HTTPS_PROXY, HTTP_PROXY and NO_PROXY" },
     { name: 'insecure', kind: 'boolean', help: "do not verify the wss:// server's certificate (prints a warning)" },
     { name: 'max-payload', kind: 'integer', placeholder: 'BYTES', default: DEFAULT_MAX_PAYLOAD, help: 'largest message accepted; a larger one closes the connection with 1009' },
     { name: 'handshake-timeout', kind: 'integer', placeholder: 'MS', min: 1, default: DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, help: 'give up on the opening handshake after MS milliseconds' },
@@ -84,6 +86,7 @@ const CERTIFICATE_ERRORS = new Set([
 export function describeConnectError(url: URL, error: unknown): string {
   const message = printable(error instanceof Error ? error.message.trim() : String(error));
   const code = (error as { code?: unknown }).code;
+  if (error instanceof HandshakeError && error.code === 'WS_ERR_PROXY_REFUSED') return `proxy refused (HTTP ${error.statusCode}): ${message}`;
   if (error instanceof HandshakeError) return `handshake failed${error.statusCode > 0 ? ` (HTTP ${error.statusCode})` : ''}: ${message}`;
   if (typeof code === 'string' && code.startsWith('HPE_')) return `handshake failed: ${url.host} did not answer with HTTP (${message})`;
   if (typeof code === 'string' && CERTIFICATE_ERRORS.has(code)) {
@@ -100,6 +103,8 @@ async function run(args: ParsedArgs): Promise<number> {
     ['--protocol', { protocols }],
     ['--header', { headers }],
   ]);
+  const proxy = args.string('proxy');
+  if (proxy !== undefined && !isProxyUrl(proxy)) throw new UsageError(`--proxy must be an http:// proxy URL or 'env', not ${JSON.stringify(proxy)}`, spec);
   const ca = readFlagFile(args, 'ca');
   const insecure = args.flag('insecure');
   if (insecure && url.protocol === 'wss:') {
@@ -112,6 +117,7 @@ async function run(args: ParsedArgs): Promise<number> {
     ...(protocols.length > 0 ? { protocols } : {}),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
     ...(ca ? { ca } : {}),
+    ...(proxy !== undefined ? { proxy } : {}),
     ...(insecure ? { rejectUnauthorized: false } : {}),
   };
   let connection;

@@ -1,9 +1,11 @@
 import type { Agent } from 'node:http';
+import type { ClientHttp2Session } from 'node:http2';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { CONNECTION_OPTIONS_SCHEMA, type ConnectionOptions } from '../connection/options.js';
 import { isToken, type OutgoingHttpHeaders } from '../handshake/http-syntax.js';
 import { EXTENSION_OPTIONS_SCHEMA, type ExtensionOptions } from '../extensions/resolve.js';
 import { perMessageDeflateSchema } from '../transforms/deflate/parameters.js';
+import { isProxyUrl, type ProxyOption } from './proxy.js';
 import {
   arrayOf,
   boolean,
@@ -14,6 +16,7 @@ import {
   milliseconds,
   object,
   oneOf,
+  rangeError,
   string,
   validateOptions,
   withMethods,
@@ -26,7 +29,7 @@ export const DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_REDIRECTS = 10;
 
 export interface ConnectOptions
-  extends Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head'>,
+  extends Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head' | 'transport'>,
     ExtensionOptions,
     Pick<TlsConnectionOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername' | 'checkServerIdentity' | 'minVersion'> {
   /** Subprotocols to offer, most preferred first. */
@@ -43,6 +46,21 @@ export interface ConnectOptions
   followRedirects?: boolean;
   /** Default 10. */
   maxRedirects?: number;
+  /**
+   * WebSockets over HTTP/2 (RFC 8441). `true`: for wss:// URLs, offer h2 in TLS (ALPN) and,
+   * when the server's SETTINGS allow extended CONNECT, open the WebSocket as a stream of an
+   * HTTP/2 session shared by every `http2: true` connection to the same origin (with the
+   * same TLS options and proxy), closed when its last WebSocket closes; otherwise the usual
+   * HTTP/1.1 upgrade. A `ClientHttp2Session` of yours: open the stream on it (never closed
+   * here), or fall back likewise. Default false.
+   */
+  http2?: boolean | ClientHttp2Session;
+  /**
+   * Tunnel through an HTTP proxy with CONNECT: `'http://user:pass@host:port'` (credentials
+   * sent as Proxy-Authorization: Basic), or `'env'` to use HTTPS_PROXY / HTTP_PROXY /
+   * NO_PROXY. wss:// stays TLS end to end with the target. Not with `agent`.
+   */
+  proxy?: ProxyOption;
 }
 
 
@@ -71,8 +89,32 @@ export const CONNECT_SCHEMA: Schema = {
   servername: string(),
   checkServerIdentity: func,
   minVersion: oneOf(['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1']),
+  http2: either(boolean, withMethods('a ClientHttp2Session', 'request', 'ping')),
+  proxy: either(string(isProxyUrl, 'an http:// proxy URL or "env"'), {
+    accepts: 'a URL',
+    typeOk: (value) => value instanceof URL,
+    check(value, path) {
+      if (!isProxyUrl(value as URL)) throw rangeError(path, 'an http:// proxy URL', String(value));
+    },
+  }),
 };
 
 export function validateConnectOptions(options: ConnectOptions): void {
   validateOptions(options, CONNECT_SCHEMA);
+  if (options.proxy !== undefined && options.agent !== undefined) throw new TypeError('Give one of the "proxy" and "agent" options, not both');
+}
+
+/** The TLS options `connect()` passes through to Node (https.request, tls.connect). */
+export const TLS_OPTION_NAMES = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername', 'checkServerIdentity', 'minVersion'] as const;
+
+export type ClientTlsOptions = Pick<ConnectOptions, (typeof TLS_OPTION_NAMES)[number]>;
+
+/**
+ * The TLS options the caller set, and no others: an option given as `undefined` replaces
+ * Node's default (checkServerIdentity: undefined breaks every TLS connection).
+ */
+export function tlsOptionsOf(options: ConnectOptions): ClientTlsOptions {
+  const out: Record<string, unknown> = {};
+  for (const name of TLS_OPTION_NAMES) if (options[name] !== undefined) out[name] = options[name];
+  return out as ClientTlsOptions;
 }

@@ -1,12 +1,17 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { checkStages, placeStages } from '../connection/chains.js';
 import { Connection } from '../connection/connection.js';
 import { resolveExtensions } from '../extensions/resolve.js';
-import { buildUpgradeRequest, HandshakeError, validateUpgradeResponse, type UpgradeRequest } from '../handshake/index.js';
-import { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, validateConnectOptions, type ConnectOptions } from './connect-options.js';
-import { readErrorBody } from './error-body.js';
+import { buildExtendedConnectRequest, buildUpgradeRequest, HandshakeError, validateUpgradeResponse, type UpgradeRequest } from '../handshake/index.js';
+import { isSecure, openClientSocket } from './client-socket.js';
+import { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, tlsOptionsOf, validateConnectOptions, type ConnectOptions } from './connect-options.js';
+import { HandshakeDeadline, handshakeTimeoutError } from './deadline.js';
+import { badStatus, readErrorBody } from './error-body.js';
+import { connectOverHttp2 } from './http2-connect.js';
+import { proxyFor } from './proxy.js';
 
 export { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, type ConnectOptions } from './connect-options.js';
 
@@ -18,7 +23,9 @@ export { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, type Connec
  * promise rejects with a {@link HandshakeError} when the handshake fails (an HTTP error
  * response, with its status, reason phrase and body; a peer that does not speak HTTP; an
  * invalid 101 response; the handshake timeout), or with the socket's own error (refused,
- * reset, TLS verification) or an AbortError.
+ * reset, TLS verification) or an AbortError. Through a proxy (`proxy`), a refused tunnel is
+ * a HandshakeError `WS_ERR_PROXY_REFUSED` with the proxy's status. With `http2`, the
+ * WebSocket is an HTTP/2 stream when the server allows it (RFC 8441): `transport` says.
  */
 export function connect(url: string | URL, options: ConnectOptions = {}): Promise<Connection> {
   validateConnectOptions(options);
@@ -28,12 +35,64 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
   const build = (to: URL): UpgradeRequest =>
     buildUpgradeRequest(to, { protocols: options.protocols, headers: options.headers, origin: options.origin, extensions });
   // Builds (and so checks) the request now, so that a bad subprotocol or header throws here.
-  return attempt(target, build(target), build, options, 0);
+  return open(target, build(target), build, options, 0);
 }
 
-function attempt(url: URL, sent: UpgradeRequest, build: (to: URL) => UpgradeRequest, options: ConnectOptions, redirects: number): Promise<Connection> {
+/**
+ * One hop (a redirect is another): straight to https.request, unless the connection goes
+ * through a proxy or may be HTTP/2; then the connection is opened here first.
+ */
+function open(url: URL, sent: UpgradeRequest, build: (to: URL) => UpgradeRequest, options: ConnectOptions, redirects: number): Promise<Connection> {
+  const proxy = proxyFor(url, options.proxy);
+  // HTTP/2 needs TLS to be offered (ALPN), unless the caller brings a session.
+  const http2 = typeof options.http2 === 'object' || (options.http2 === true && isSecure(url));
+  if (proxy === null && !http2) return attempt(url, sent, build, options, redirects);
+  return openRouted(url, sent, build, options, redirects, proxy, http2);
+}
+
+async function openRouted(
+  url: URL,
+  sent: UpgradeRequest,
+  build: (to: URL) => UpgradeRequest,
+  options: ConnectOptions,
+  redirects: number,
+  proxy: URL | null,
+  http2: boolean,
+): Promise<Connection> {
+  const deadline = new HandshakeDeadline(options.handshakeTimeout ?? DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, options.signal);
+  let socket: Duplex | null = null;
+  try {
+    if (http2) {
+      const request = buildExtendedConnectRequest(url, { protocols: sent.protocols, headers: options.headers, origin: options.origin, extensions: sent.offeredExtensions });
+      const opened = await connectOverHttp2(url, request, options, proxy, deadline);
+      if (opened instanceof Connection) return opened;
+      socket = opened.socket;
+    }
+    if (socket === null && proxy !== null) socket = await deadline.race(openClientSocket(url, options, { proxy }, deadline.signal));
+  } catch (error) {
+    socket?.destroy();
+    throw error;
+  } finally {
+    deadline.dispose();
+  }
+  return attempt(url, sent, build, options, redirects, { socket, timeout: deadline.remaining() });
+}
+
+/**
+ * The HTTP/1.1 upgrade (RFC 6455 §4.1), over a connection https.request opens, or over
+ * `via.socket` (a proxy's tunnel, a TLS connection that chose http/1.1), within `via.timeout`.
+ */
+function attempt(
+  url: URL,
+  sent: UpgradeRequest,
+  build: (to: URL) => UpgradeRequest,
+  options: ConnectOptions,
+  redirects: number,
+  via: { socket: Duplex | null; timeout: number } | null = null,
+): Promise<Connection> {
   return new Promise<Connection>((resolve, reject) => {
-    const secure = url.protocol === 'wss:' || url.protocol === 'https:';
+    const secure = isSecure(url);
+    const given = via?.socket ?? null;
     const request = (secure ? httpsRequest : httpRequest)({
       host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
       port: url.port || (secure ? 443 : 80),
@@ -42,12 +101,13 @@ function attempt(url: URL, sent: UpgradeRequest, build: (to: URL) => UpgradeRequ
       headers: sent.headers,
       // An option given as `undefined` replaces Node's default (checkServerIdentity:
       // undefined breaks every TLS connection), so only the options the caller set go in.
-      ...definedOnly(options, TLS_OPTION_NAMES),
+      ...tlsOptionsOf(options),
       ...definedOnly(options, ['signal'] as const),
-      // Without an agent of the caller's, none: https.globalAgent resumes TLS sessions of
-      // earlier connections, its cache key ignores checkServerIdentity, and Node skips that
-      // check on a resumed session. A WebSocket never reuses its TCP connection anyway.
-      agent: options.agent ?? false,
+      // Over a connection opened here, no agent at all; else without an agent of the
+      // caller's, none: https.globalAgent resumes TLS sessions of earlier connections, its
+      // cache key ignores checkServerIdentity, and Node skips that check on a resumed
+      // session. A WebSocket never reuses its TCP connection anyway.
+      ...(given ? { createConnection: () => given as Socket } : { agent: options.agent ?? false }),
     });
     let settled = false;
     const fail = (error: Error): void => {
@@ -58,7 +118,7 @@ function attempt(url: URL, sent: UpgradeRequest, build: (to: URL) => UpgradeRequ
       reject(error);
     };
     const timeout = options.handshakeTimeout ?? DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS;
-    const timer = setTimeout(() => fail(new HandshakeError(0, 'WS_ERR_HANDSHAKE_TIMEOUT', `Opening handshake timed out after ${timeout} ms`)), timeout);
+    const timer = setTimeout(() => fail(handshakeTimeoutError(timeout)), via?.timeout ?? timeout);
     request.on('error', (error: Error & { code?: string }) => fail(notHttp(error) ?? error));
     request.on('response', (response: IncomingMessage) => {
       const location = response.headers.location;
@@ -81,10 +141,10 @@ function attempt(url: URL, sent: UpgradeRequest, build: (to: URL) => UpgradeRequ
           reject(error);
           return;
         }
-        attempt(next.url, next.sent, build, options, redirects + 1).then(resolve, reject);
+        open(next.url, next.sent, build, options, redirects + 1).then(resolve, reject);
         return;
       }
-      readErrorBody(response).then((body) => fail(badStatus(response, body)), fail);
+      readErrorBody(response).then((body) => fail(badStatus(response.statusCode ?? 0, response.statusMessage ?? '', body)), fail);
     });
     request.on('upgrade', (response: IncomingMessage, socket: Socket, head: Buffer) => {
       if (settled) {
@@ -104,6 +164,7 @@ function attempt(url: URL, sent: UpgradeRequest, build: (to: URL) => UpgradeRequ
           extensionStages: info.agreed.map((entry) => entry.stages),
           stages: placeStages(options.stages, info.agreed.map((entry) => entry.extension.name)),
           head,
+          transport: 'http/1.1',
         });
       } catch (error) {
         socket.destroy();
@@ -116,25 +177,11 @@ function attempt(url: URL, sent: UpgradeRequest, build: (to: URL) => UpgradeRequ
   });
 }
 
-/** A response other than 101: its status, reason phrase and what its body says. */
-function badStatus(response: IncomingMessage, body: string): HandshakeError {
-  const status = response.statusCode ?? 0;
-  const statusMessage = response.statusMessage ?? '';
-  const said = body.trim() === '' || body.trim() === statusMessage ? '' : `: ${body.trim()}`;
-  return new HandshakeError(status, 'WS_ERR_HANDSHAKE_BAD_STATUS', `Unexpected server response: ${status} ${statusMessage}${said}`.trimEnd(), {
-    statusMessage,
-    body,
-  });
-}
-
 /** Node's HTTP parser failed (`HPE_*`): the peer does not speak HTTP. */
 function notHttp(error: Error & { code?: string }): HandshakeError | null {
   if (typeof error.code !== 'string' || !error.code.startsWith('HPE_')) return null;
   return new HandshakeError(0, 'WS_ERR_HANDSHAKE_NOT_HTTP', `The server did not answer with HTTP (${error.code}: ${error.message})`, { cause: error });
 }
-
-/** The TLS options `connect()` passes through to `https.request`. */
-const TLS_OPTION_NAMES = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername', 'checkServerIdentity', 'minVersion'] as const;
 
 /** The named options that are set, and no others. */
 function definedOnly<T extends object, K extends keyof T>(options: T, names: readonly K[]): Partial<Pick<T, K>> {

@@ -20,6 +20,7 @@ import {
   DEFAULT_MAX_BUFFERED_AMOUNT,
   ERROR_GRACE_MS,
   type ConnectionOptions,
+  type Transport,
 } from './options.js';
 import { Outbound } from './outbound.js';
 import { ReadyState, type ReadyStateValue } from './ready-state.js';
@@ -59,6 +60,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly role: Role;
   readonly protocol: string;
   readonly extensions: string;
+  /** 'h2' on an HTTP/2 stream (RFC 8441), else 'http/1.1'. */
+  readonly transport: Transport;
   readonly counters: ConnectionCounters = newCounters();
   private state: ReadyStateValue = ReadyState.OPEN;
   private readonly socket: Duplex;
@@ -77,6 +80,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.role = options.role;
     this.protocol = options.protocol ?? '';
     this.extensions = options.extensions ?? '';
+    this.transport = options.transport ?? 'http/1.1';
     this.autoPong = options.autoPong ?? true;
     const fail = (error: Error): void => this.fail(error);
     this.outbound = new Outbound(socket, buildOutbound(options, { accept: (chunk) => this.writeChunk(chunk) }, fail), options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT, {

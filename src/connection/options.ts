@@ -87,7 +87,12 @@ export interface ConnectionOptions extends DecoderLimits {
   stages?: CustomStages;
   /** Bytes that arrived after the handshake and belong to the WebSocket stream. */
   head?: Buffer;
+  /** What carries the connection: a socket upgraded from HTTP/1.1, or an HTTP/2 stream (RFC 8441). Default 'http/1.1'. */
+  transport?: Transport;
 }
+
+/** What a connection runs over: an upgraded HTTP/1.1 connection, or one HTTP/2 stream (RFC 8441). */
+export type Transport = 'http/1.1' | 'h2';
 
 function insertions(): ReturnType<typeof arrayOf> {
   return arrayOf(object({ after: required(string()), core: func, create: func }, 'a stage insertion { after, core | create }'));
@@ -112,5 +117,6 @@ export const CONNECTION_SCHEMA: Schema = {
   protocol: string(),
   extensions: string(),
   head: bytes,
+  transport: oneOf(['http/1.1', 'h2']),
   extensionStages: arrayOf(EXTENSION_STAGES_CHECK),
 };

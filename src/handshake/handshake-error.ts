@@ -15,6 +15,8 @@ export type HandshakeErrorCode =
   | 'WS_ERR_HANDSHAKE_BAD_PROTOCOL'
   | 'WS_ERR_HANDSHAKE_BAD_EXTENSIONS'
   | 'WS_ERR_HANDSHAKE_PROTOCOL_NOT_OFFERED'
+  // Server side: an HTTP/2 extended CONNECT (RFC 8441 §4) without a usable :scheme or :path.
+  | 'WS_ERR_HANDSHAKE_BAD_PSEUDO_HEADER'
   // Server side: refused by the server's own policy (path, verifyClient, shutting down).
   | 'WS_ERR_HANDSHAKE_REFUSED'
   // Server side: reading the request head from a bare socket.
@@ -28,7 +30,11 @@ export type HandshakeErrorCode =
   | 'WS_ERR_HANDSHAKE_BAD_ACCEPT'
   | 'WS_ERR_HANDSHAKE_EXTENSION_NOT_OFFERED'
   // Client side: the peer did not answer with HTTP at all.
-  | 'WS_ERR_HANDSHAKE_NOT_HTTP';
+  | 'WS_ERR_HANDSHAKE_NOT_HTTP'
+  // Client side: the HTTP/2 stream closed before its response (RFC 8441).
+  | 'WS_ERR_HANDSHAKE_STREAM_CLOSED'
+  // Client side: an HTTP proxy refused to open the tunnel (CONNECT answered other than 2xx).
+  | 'WS_ERR_PROXY_REFUSED';
 
 /** Response headers a server sends along with a handshake failure. */
 export type HandshakeErrorHeaders = Readonly<Record<string, string | string[]>>;

@@ -53,5 +53,17 @@ export {
   type RequestHeadResult,
   type RequestHeadLimits,
 } from './request-head-parser.js';
+export {
+  buildExtendedConnectRequest,
+  buildExtendedConnectResponse,
+  isWebSocketConnect,
+  validateExtendedConnectRequest,
+  validateExtendedConnectResponse,
+  WEBSOCKET_PROTOCOL_TOKEN,
+  type ExtendedConnectInfo,
+  type ExtendedConnectRequest,
+  type ExtendedConnectResponseOptions,
+  type Http2HeaderRecord,
+} from './extended-connect.js';
 export { readUpgradeRequest, type ReadUpgradeRequestOptions, type UpgradeRequestHead } from './read-upgrade-request.js';
 export { rejectSocket } from './reject-socket.js';

@@ -113,10 +113,11 @@ export function buildUpgradeRequest(url: URL | string, options: UpgradeRequestOp
 }
 
 /**
- * `Authorization: Basic` (RFC 7617) for the URL's credentials, if it has any: user and
+ * `Authorization: Basic` (RFC 7617) for the URL's credentials (a proxy URL's too, as
+ * Proxy-Authorization), if it has any: user and
  * password percent-decoded to bytes (the URL keeps them percent-encoded), joined by ':'.
  */
-function basicAuthorization(url: URL): string | undefined {
+export function basicAuthorization(url: URL): string | undefined {
   if (url.username === '' && url.password === '') return undefined;
   const credentials = Buffer.concat([percentDecode(url.username), Buffer.from(':'), percentDecode(url.password)]);
   return `Basic ${credentials.toString('base64')}`;

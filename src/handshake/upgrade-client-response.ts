@@ -67,6 +67,21 @@ export function validateUpgradeResponse(response: UpgradeResponseLike, request: 
     fail('WS_ERR_HANDSHAKE_BAD_ACCEPT', 'Missing or incorrect Sec-WebSocket-Accept header');
   }
 
+  return acceptNegotiation(response, request);
+}
+
+/**
+ * The part of the response check shared by HTTP/1.1 and HTTP/2 (RFC 8441 §5 keeps it):
+ * RFC 6455 §4.1 (5) and (6), the extensions and the subprotocol the server selected.
+ *
+ * @throws HandshakeError whose `statusCode` is the server's status.
+ */
+export function acceptNegotiation(response: UpgradeResponseLike, request: Omit<SentUpgradeRequest, 'key'>): UpgradeResponseInfo {
+  const status = response.statusCode ?? 0;
+  const fail = (code: HandshakeErrorCode, message: string, cause?: unknown): never => {
+    throw new HandshakeError(status, code, message, cause === undefined ? {} : { cause });
+  };
+  const { headers } = response;
   // RFC 6455 §4.1 (5), §9.1: only offered extensions, each once; each accepts its element.
   let extensions: ExtensionOffer[] = [];
   const extensionHeader = listHeader(headers, 'sec-websocket-extensions');

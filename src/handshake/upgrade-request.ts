@@ -68,13 +68,7 @@ export function validateUpgradeRequest(req: UpgradeRequestLike): UpgradeRequestI
     throw bad('WS_ERR_HANDSHAKE_BAD_CONNECTION', 'Missing or invalid Connection header: expected "Upgrade"');
   }
 
-  // RFC 6455 §4.2.2 / §4.4: an unsupported version is answered with 426 and the
-  // versions we do support.
-  if (headers['sec-websocket-version'] !== String(WEBSOCKET_VERSION)) {
-    throw new HandshakeError(426, 'WS_ERR_HANDSHAKE_BAD_VERSION', 'Unsupported or missing Sec-WebSocket-Version: 13 is required', {
-      headers: { 'Sec-WebSocket-Version': String(WEBSOCKET_VERSION) },
-    });
-  }
+  assertVersion(headers);
 
   // RFC 6455 §4.2.1 (5): base64 of a 16-byte value (a repeated header is an array, or
   // "a, b" when Node joined it; both fail here).
@@ -83,12 +77,27 @@ export function validateUpgradeRequest(req: UpgradeRequestLike): UpgradeRequestI
     throw bad('WS_ERR_HANDSHAKE_BAD_KEY', 'Missing or invalid Sec-WebSocket-Key: expected base64 of 16 bytes');
   }
 
+  const { protocols, extensions, origin } = requestedOffers(headers);
+  return { key, version: WEBSOCKET_VERSION, host, origin, protocols, extensions };
+}
+
+/**
+ * RFC 6455 §4.2.2 / §4.4 (and RFC 8441 §5, which keeps the header): an unsupported
+ * version is answered with 426 and the versions we do support.
+ */
+export function assertVersion(headers: HttpHeaders): void {
+  if (headers['sec-websocket-version'] !== String(WEBSOCKET_VERSION)) {
+    throw new HandshakeError(426, 'WS_ERR_HANDSHAKE_BAD_VERSION', 'Unsupported or missing Sec-WebSocket-Version: 13 is required', {
+      headers: { 'Sec-WebSocket-Version': String(WEBSOCKET_VERSION) },
+    });
+  }
+}
+
+/** What a request offers, the same over HTTP/1.1 and HTTP/2: subprotocols, extensions, and its Origin. */
+export function requestedOffers(headers: HttpHeaders): Pick<UpgradeRequestInfo, 'protocols' | 'extensions' | 'origin'> {
   const protocolHeader = listHeader(headers, 'sec-websocket-protocol');
   const protocols = protocolHeader === undefined ? [] : parseProtocols(protocolHeader);
-
   const extensionHeader = listHeader(headers, 'sec-websocket-extensions');
   const extensions = extensionHeader === undefined ? [] : parseExtensions(extensionHeader);
-
-  const origin = listHeader(headers, 'origin');
-  return { key, version: WEBSOCKET_VERSION, host, origin, protocols, extensions };
+  return { protocols, extensions, origin: listHeader(headers, 'origin') };
 }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
+import type { Http2SecureServer, Http2Server } from 'node:http2';
 import type { Server as HttpsServer } from 'node:https';
 import type { TlsOptions } from 'node:tls';
 import type { OutgoingHttpHeaders, ProtocolChooser } from '../handshake/index.js';
@@ -46,7 +47,7 @@ export type VerifyClientResult = boolean | { status: number; reason?: string };
 export type VerifyClient = (info: VerifyClientInfo) => VerifyClientResult | Promise<VerifyClientResult>;
 
 /** Connection options a server applies to every connection it accepts. */
-export type ServerConnectionOptions = Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head'>;
+export type ServerConnectionOptions = Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head' | 'transport'>;
 
 export interface ServerOptions extends ServerConnectionOptions, ExtensionOptions {
   /** Listen on this port (0 for any). Leave out with `server` or `noServer`. */
@@ -56,8 +57,12 @@ export interface ServerOptions extends ServerConnectionOptions, ExtensionOptions
   backlog?: number;
   /** Listen with TLS (wss://) using these options. */
   tls?: TlsOptions;
-  /** Attach to an existing http/https server's 'upgrade' event. */
-  server?: HttpServer | HttpsServer;
+  /**
+   * Attach to an existing http/https server's 'upgrade' event; or to a node:http2 server's
+   * WebSocket extended CONNECT streams (RFC 8441; attaching turns its enableConnectProtocol
+   * setting on) and, with `allowHTTP1`, to its HTTP/1.1 upgrades too.
+   */
+  server?: HttpServer | HttpsServer | Http2SecureServer | Http2Server;
   /** Neither listen nor attach: call `handleUpgrade()` or `acceptSocket()` yourself. */
   noServer?: boolean;
   /** Accept upgrades on this path only (others get 400). */
@@ -83,7 +88,7 @@ export const SERVER_SCHEMA: Schema = {
   host: string(),
   backlog: integer(0, 2 ** 31 - 1),
   tls: object({}, 'an object of TLS options (tls.createServer)'),
-  server: withMethods('an http or https server', 'on', 'off', 'address'),
+  server: withMethods('an http, https or http2 server', 'on', 'off', 'address'),
   noServer: boolean,
   path: string((path) => path.startsWith('/'), 'a path starting with "/"'),
   handleProtocols: either(func, arrayOf(string(isToken, 'a subprotocol token'))),

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, TLSSocket } from 'node:tls';
@@ -17,8 +18,18 @@ import {
   rejectSocket,
   selectProtocol,
   validateUpgradeRequest,
+  type UpgradeRequestInfo,
 } from '../handshake/index.js';
-import { SERVER_CLOSE_SCHEMA, validateServerOptions, type ServerCloseOptions, type ServerOptions, type UpgradeRequestView } from './options.js';
+import type { Transport } from '../connection/options.js';
+import { acceptStream, type Negotiated } from './http2-upgrade.js';
+import {
+  SERVER_CLOSE_SCHEMA,
+  validateServerOptions,
+  type ServerCloseOptions,
+  type ServerOptions,
+  type UpgradeRequestView,
+  type VerifyClientInfo,
+} from './options.js';
 import { attachRoute, pathOf } from './upgrade-router.js';
 import { validateOptions } from '../validation/schema.js';
 
@@ -156,24 +167,49 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       this.refuse(socket, error as Error, request);
       return;
     }
+    this.verify(
+      { request, origin: info.origin, secure: socket instanceof TLSSocket },
+      () => this.complete(request, socket, head, info, callback),
+      (error) => this.refuse(socket, error, request),
+    );
+  }
+
+  /**
+   * Completes the handshake for an HTTP/2 extended CONNECT stream (RFC 8441), as an
+   * attached node:http2 server's 'stream' events do: the same checks, verifyClient,
+   * subprotocol and extension negotiation as on HTTP/1.1, then a 200 and a connection
+   * whose `transport` is 'h2'; a refusal is an HTTP/2 error response on that stream.
+   */
+  handleStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags = 0, callback?: (connection: Connection, request: UpgradeRequestView) => void): void {
+    acceptStream(stream, headers, flags, {
+      path: this.path,
+      closing: this.closed !== null,
+      verify: (info, accept, refuse) => this.verify(info, accept, refuse),
+      negotiate: (offers, request) => this.negotiate(offers, request),
+      responseHeaders: (request) => this.options.headers?.(request),
+      open: (socket, negotiated) => this.openConnection(socket, negotiated, { transport: 'h2' }),
+      adopt: (connection, request) => this.adopt(connection, request, callback),
+      refused: (error, request) => this.reportRefusal(error, request),
+    });
+  }
+
+  /** Runs `verifyClient` (sync or async) when there is one: `accept`, or `refuse` with the status to answer. */
+  private verify(info: VerifyClientInfo, accept: () => void, refuse: (error: Error) => void): void {
     const verify = this.options.verifyClient;
     if (!verify) {
-      this.complete(request, socket, head, info, callback);
+      accept();
       return;
     }
     Promise.resolve()
-      .then(() => verify({ request, origin: info.origin, secure: socket instanceof TLSSocket }))
-      .then(
-        (verdict) => {
-          if (verdict === true) this.complete(request, socket, head, info, callback);
-          else {
-            const status = verdict === false ? 401 : verdict.status;
-            const reason = verdict === false ? 'Unauthorized' : (verdict.reason ?? 'Refused');
-            this.refuse(socket, new HandshakeError(status, 'WS_ERR_HANDSHAKE_REFUSED', reason), request);
-          }
-        },
-        (error: Error) => this.refuse(socket, error, request),
-      );
+      .then(() => verify(info))
+      .then((verdict) => {
+        if (verdict === true) accept();
+        else {
+          const status = verdict === false ? 401 : verdict.status;
+          const reason = verdict === false ? 'Unauthorized' : (verdict.reason ?? 'Refused');
+          refuse(new HandshakeError(status, 'WS_ERR_HANDSHAKE_REFUSED', reason));
+        }
+      }, refuse);
   }
 
   /**
@@ -231,30 +267,44 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     }
     let connection: Connection;
     try {
-      const protocol = selectProtocol(info.protocols, this.options.handleProtocols, request);
-      const { header, agreed } = negotiateExtensions(info.extensions, this.extensions);
+      const negotiated = this.negotiate(info, request);
       const response = buildAcceptResponse({
         key: info.key,
-        protocol,
-        extensions: header,
+        protocol: negotiated.protocol,
+        extensions: negotiated.header,
         headers: this.options.headers?.(request),
       });
-      // Everything that can fail runs before the 101 goes out: after it, only frames may follow.
-      connection = new Connection(socket, {
-        ...this.options,
-        role: 'server',
-        protocol: protocol ?? '',
-        extensions: header ?? '',
-        extensionStages: agreed.map((entry) => entry.stages),
-        stages: placeStages(this.options.stages, agreed.map((entry) => entry.extension.name)),
-        head,
-      });
+      // Everything that can fail runs before the 101: after it, only frames may follow.
+      connection = this.openConnection(socket, negotiated, { head, transport: 'http/1.1' });
       socket.off('error', noop);
       socket.write(response);
     } catch (error) {
       this.refuse(socket, error as Error, request);
       return;
     }
+    this.adopt(connection, request, callback);
+  }
+
+  /** The subprotocol and extensions to agree on (RFC 6455 §4.2.2, §9.1), the same over both transports. */
+  private negotiate(offers: Pick<UpgradeRequestInfo, 'protocols' | 'extensions'>, request: UpgradeRequestView): Negotiated {
+    const protocol = selectProtocol(offers.protocols, this.options.handleProtocols, request);
+    const { header, agreed } = negotiateExtensions(offers.extensions, this.extensions);
+    return { protocol, header, agreed };
+  }
+
+  private openConnection(socket: Duplex, negotiated: Negotiated, carrier: { head?: Buffer; transport: Transport }): Connection {
+    return new Connection(socket, {
+      ...this.options,
+      role: 'server',
+      protocol: negotiated.protocol ?? '',
+      extensions: negotiated.header ?? '',
+      extensionStages: negotiated.agreed.map((entry) => entry.stages),
+      stages: placeStages(this.options.stages, negotiated.agreed.map((entry) => entry.extension.name)),
+      ...carrier,
+    });
+  }
+
+  private adopt(connection: Connection, request: UpgradeRequestView, callback?: (connection: Connection, request: UpgradeRequestView) => void): void {
     this.connections.add(connection);
     connection.once('close', () => this.connections.delete(connection));
     callback?.(connection, request);
@@ -277,6 +327,10 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   private refuse(socket: Duplex, error: Error, request: UpgradeRequestView | null): void {
     rejectSocket(socket, error);
+    this.reportRefusal(error, request);
+  }
+
+  private reportRefusal(error: Error, request: UpgradeRequestView | null): void {
     if (this.listenerCount('handshakeError') > 0) this.emit('handshakeError', error, request);
   }
 }

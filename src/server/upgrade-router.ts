@@ -2,20 +2,17 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HandshakeError } from '../handshake/handshake-error.js';
 import { rejectSocket } from '../handshake/reject-socket.js';
+import { attachStreams, isHttp2Server, type StreamRoute } from './http2-upgrade.js';
+import { pathOf } from './request-path.js';
 
-/** What the router needs of a WebSocket server attached to an http server. */
-export interface UpgradeRoute {
+/** What the router needs of a WebSocket server attached to an http server (and, on an HTTP/2 server, its streams). */
+export interface UpgradeRoute extends StreamRoute {
   /** The path it serves, or undefined for every path. */
   readonly path: string | undefined;
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
-/** The path of a request target, without its query. */
-export function pathOf(url: string | undefined): string {
-  if (url === undefined) return '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
+export { pathOf } from './request-path.js';
 
 const routers = new WeakMap<HttpServer, UpgradeRouter>();
 
@@ -23,14 +20,18 @@ const routers = new WeakMap<HttpServer, UpgradeRouter>();
  * One 'upgrade' listener per http server, shared by every WebSocket server attached to it,
  * so that several can serve different paths: a request goes to the server of its exact
  * path, else to one without a path. An upgrade that no attached server claims gets one
- * 404 — unless the application listens for 'upgrade' itself, and may want it.
+ * 404 — unless the application listens for 'upgrade' itself, and may want it. On a
+ * node:http2 server, WebSocket extended CONNECT streams (RFC 8441) are routed the same way.
  */
 class UpgradeRouter {
   private readonly routes: UpgradeRoute[] = [];
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.route(request, socket, head);
 
+  private readonly detachStreams: (() => void) | null;
+
   constructor(private readonly http: HttpServer) {
     http.on('upgrade', this.onUpgrade);
+    this.detachStreams = isHttp2Server(http) ? attachStreams(http, (path) => this.find(path)) : null;
   }
 
   add(route: UpgradeRoute): void {
@@ -46,13 +47,19 @@ class UpgradeRouter {
     if (index !== -1) this.routes.splice(index, 1);
     if (this.routes.length === 0) {
       this.http.off('upgrade', this.onUpgrade);
+      this.detachStreams?.();
       routers.delete(this.http);
     }
   }
 
+  /** The route of exactly this path, else the one serving every path. */
+  private find(path: string): UpgradeRoute | undefined {
+    return this.routes.find((route) => route.path === path) ?? this.routes.find((route) => route.path === undefined);
+  }
+
   private route(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = pathOf(request.url);
-    const target = this.routes.find((route) => route.path === path) ?? this.routes.find((route) => route.path === undefined);
+    const target = this.find(path);
     if (target) target.handleUpgrade(request, socket, head);
     else if (this.http.listenerCount('upgrade') === 1) {
       rejectSocket(socket, new HandshakeError(404, 'WS_ERR_HANDSHAKE_REFUSED', `No WebSocket endpoint at ${path}`));

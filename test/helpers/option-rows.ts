@@ -155,6 +155,9 @@ export const CLIENT_ROWS = [
   row('handshakeTimeout', { wrongType: ['5000', null], outOfRange: [-1, 0, MAX_TIMER_MS + 1, 1.5], range: mentions(1, MAX_TIMER_MS), good: 5000 }),
   row('followRedirects', { wrongType: ['yes', 1], good: true }),
   row('maxRedirects', { wrongType: ['3'], outOfRange: [-1, 1.5], range: mentions('integer', 0), good: 3 }),
+  row('http2', { wrongType: ['yes', 5, {}], good: false }),
+  // 'env' with no proxy variables set means no proxy: the connection goes direct.
+  row('proxy', { wrongType: [5, {}, true], outOfRange: ['ftp://proxy:21', 'socks5://127.0.0.1:1080'], range: mentions('http://'), good: 'env' }),
 ] as const;
 
 let pfx: { pfx: Buffer; passphrase: string } | undefined;

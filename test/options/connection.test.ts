@@ -28,6 +28,7 @@ const CONNECTION_TABLE = [
   row('protocol', { wrongType: [5, ['chat']], good: 'chat' }),
   row('extensions', { wrongType: [5, {}], good: '' }),
   row('head', { wrongType: ['early bytes', 5, [1, 2]], good: Buffer.alloc(0) }),
+  row('transport', { wrongType: [5, true], outOfRange: ['http/3', 'H2'], range: mentions('http/1.1', 'h2'), good: 'h2' }),
   row('extensionStages', { wrongType: [5, {}, 'permessage-deflate'], good: [AGREED] }),
   row('extensionStages[0]', { wrongType: [5, 'x-test', null], good: AGREED }),
   row('extensionStages[0].name', { wrongType: [5, undefined], good: 'x-test', with: { extensionStages: [{ rsv: 0 }] } }),
