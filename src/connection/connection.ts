@@ -111,7 +111,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.endSocket());
-    socket.on('close', () => this.onSocketClose());
+    // `hadError` (net and tls sockets): the transport failed, so our close frame may not have left.
+    socket.on('close', (hadError?: boolean) => this.onSocketClose(hadError === true));
     // A socket error (reset, timeout) ends the connection as 1006; 'close' reports it.
     socket.on('error', () => socket.destroy());
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
@@ -348,11 +349,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.end();
   }
 
-  private onSocketClose(): void {
+  private onSocketClose(transportFailed: boolean): void {
     if (this.state === ReadyState.CLOSED) return;
     this.state = ReadyState.CLOSED;
     this.heartbeat?.stop();
-    const details = this.closing.finish();
+    const details = this.closing.finish(transportFailed);
     this.outbound.stop(this.closing.stoppedBy(true)!);
     const error = endError(details);
     for (const iterator of this.iterators) iterator.end(error);
