@@ -25,7 +25,8 @@ export type DuplexMessage = string | Buffer;
  * 1001 or 1005) and fails with a CloseError after any other, as async iteration does;
  * writing once the close handshake has started fails. `destroy(error)` closes with the
  * close code of a WebSocketError, 1011 for any other error (an unexpected condition,
- * RFC 6455 §7.4.1), or no code without one.
+ * RFC 6455 §7.4.1), or no code without one (or with an AbortError: a consumer that
+ * stopped on purpose, as a `break` out of `for await` does).
  */
 export class MessageDuplex extends Duplex {
   private readonly feed: ViewFeed;
@@ -91,7 +92,9 @@ export class MessageDuplex extends Duplex {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     if (this.connection.readyState === ReadyState.OPEN) {
-      closeUsingReason(this.connection, error ?? undefined, { code: CloseCode.INTERNAL_ERROR, reason: '' });
+      // An AbortError is a consumer that stopped on purpose (a `break` out of `for await`), not a failure.
+      const failure = error?.name === 'AbortError' ? undefined : error ?? undefined;
+      closeUsingReason(this.connection, failure, { code: CloseCode.INTERNAL_ERROR, reason: '' });
     }
     callback(error);
   }
