@@ -7,38 +7,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TransformStream } from 'node:stream/web';
-import WebSocket from 'ws';
-import { CloseError, WebSocketError, WebSocketStream, type Connection, type ConnectionStreams } from '../../src/index.js';
-import { closeOf, startListening, type EchoServer } from '../helpers/servers.js';
-import { delay, eventually, nextEvent, withTimeout } from '../helpers/timeouts.js';
-import { isPending, rejection } from './helpers.js';
+import { CloseError, WebSocketError, WebSocketStream, type Connection, type ConnectionStreams, type WebStreamOptions } from '../../src/index.js';
+import { closeOf } from '../helpers/servers.js';
+import { delay, eventually, withTimeout } from '../helpers/timeouts.js';
+import { isPending, rejection, serverPool, wsClient } from './helpers.js';
 
 const MiB = 1 << 20;
-const servers: EchoServer[] = [];
-test.after(async () => {
-  for (const server of servers) await server.stop().catch(() => {});
-});
+const listen = serverPool(test);
 
-/** Our server running `handler` on each connection's streams; resolves with the server and its connections. */
-async function serve(handler: (streams: ConnectionStreams, connection: Connection) => void, streamOptions = {}): Promise<{ url: string; connections: Connection[] }> {
-  const connections: Connection[] = [];
-  const server = await startListening({ maxBufferedAmount: 1 << 30 }, (connection) => {
-    connections.push(connection);
-    handler(connection.stream(streamOptions), connection);
-  });
-  servers.push(server);
-  return { url: server.url, connections };
-}
-
-async function wsClient(url: string): Promise<{ ws: WebSocket; messages: Array<string | Buffer>; closed: Promise<{ code: number; reason: string }> }> {
-  const ws = new WebSocket(url);
-  ws.on('error', () => {});
-  const messages: Array<string | Buffer> = [];
-  ws.on('message', (data, isBinary) => messages.push(isBinary ? (data as Buffer) : (data as Buffer).toString()));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  await nextEvent(ws, 'open', 5000);
-  return { ws, messages, closed };
-}
+/** Our server running `handler` on each connection's stream view. */
+const serve = (handler: (streams: ConnectionStreams, connection: Connection) => void, options: WebStreamOptions = {}): ReturnType<typeof listen> =>
+  listen((connection) => handler(connection.stream(options), connection));
 
 const upperCase = (): TransformStream<string | Uint8Array, string | Uint8Array> =>
   new TransformStream({ transform: (chunk, controller) => controller.enqueue(typeof chunk === 'string' ? chunk.toUpperCase() : chunk.reverse()) });
@@ -189,15 +168,16 @@ test('stream() gives the same streams again; duplex() after it, options of the w
   assert.is(connection.stream(), connection.stream());
   assert.throws(() => connection.duplex(), (error: Error) => error instanceof TypeError && /already taken as connection\.stream\(\)/.test(error.message));
   assert.throws(() => connection.stream({ readableHighWaterMark: -1 }), RangeError);
-  // @ts-expect-error: a wrong type
-  assert.throws(() => connection.stream({ writableHighWaterMark: '1' }), TypeError);
+  assert.throws(() => connection.stream({ writableHighWaterMark: '1' as unknown as number }), TypeError);
   client.ws.close();
   await client.closed;
-  const streaming = await startListening({ streamMessages: true }, (given) => {
-    assert.throws(() => given.stream(), /streamMessages/);
-    given.close(4000);
-  });
-  servers.push(streaming);
+  const streaming = await listen(
+    (given) => {
+      assert.throws(() => given.stream(), /streamMessages/);
+      given.close(4000);
+    },
+    { streamMessages: true },
+  );
   const other = await wsClient(streaming.url);
   assert.is((await other.closed).code, 4000);
 });

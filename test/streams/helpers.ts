@@ -1,19 +1,13 @@
-/** Small helpers of the stream tests: DOMException checks, settling state, reading all. */
+/** Small helpers of the stream tests: settling state, reading chunks, a `ws` client. */
 import * as assert from 'uvu/assert';
 import type { ReadableStream } from 'node:stream/web';
-import { withTimeout } from '../helpers/timeouts.js';
+import type { Test } from 'uvu';
+import WebSocket from 'ws';
+import type { Connection, ServerOptions } from '../../src/index.js';
+import { startListening, type EchoServer } from '../helpers/servers.js';
+import { nextEvent, withTimeout } from '../helpers/timeouts.js';
 
-/** Asserts that `fn` throws a DOMException named `name`. */
-export function throwsDom(fn: () => unknown, name: string): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, DOMException);
-    assert.is((error as DOMException).name, name);
-    return;
-  }
-  assert.unreachable(`expected a ${name} DOMException`);
-}
+export { throwsDom } from '../helpers/dom-exception.js';
 
 /** What `promise` settles with within `ms`: its value, or the error it rejects with. */
 export async function settled<T>(promise: Promise<T>, ms: number, what: string): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
@@ -59,4 +53,42 @@ export async function readChunks<T>(readable: ReadableStream<T>, count: number, 
     reader.releaseLock();
   }
   return chunks;
+}
+
+export interface WsClient {
+  ws: WebSocket;
+  /** What it received: strings for text, Buffers for binary. */
+  messages: Array<string | Buffer>;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+/** A `ws` client connected to `url` (within 5 s), recording what it receives. */
+export async function wsClient(url: string): Promise<WsClient> {
+  const ws = new WebSocket(url);
+  ws.on('error', () => {});
+  const messages: Array<string | Buffer> = [];
+  ws.on('message', (data, isBinary) => messages.push(isBinary ? (data as Buffer) : (data as Buffer).toString()));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await nextEvent(ws, 'open', 5000);
+  return { ws, messages, closed };
+}
+
+/**
+ * Our servers for one test file (stopped after it): each call starts one on a free port
+ * running `handler` on every connection, and gives its URL and the connections so far.
+ */
+export function serverPool(suite: Test): (handler: (connection: Connection) => void, options?: ServerOptions) => Promise<{ url: string; connections: Connection[] }> {
+  const servers: EchoServer[] = [];
+  suite.after(async () => {
+    for (const server of servers) await server.stop().catch(() => {});
+  });
+  return async (handler, options = {}) => {
+    const connections: Connection[] = [];
+    const server = await startListening({ maxBufferedAmount: 1 << 30, ...options }, (connection) => {
+      connections.push(connection);
+      handler(connection);
+    });
+    servers.push(server);
+    return { url: server.url, connections };
+  };
 }

@@ -7,36 +7,16 @@
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import WebSocket from 'ws';
-import { CloseError, WebSocketError, type Connection, type MessageDuplex } from '../../src/index.js';
-import { startListening, type EchoServer } from '../helpers/servers.js';
+import { CloseError, WebSocketError, type Connection, type MessageDuplex, type MessageDuplexOptions } from '../../src/index.js';
 import { delay, eventually, nextEvent, withTimeout } from '../helpers/timeouts.js';
+import { serverPool, wsClient } from './helpers.js';
 
 const MiB = 1 << 20;
-const servers: EchoServer[] = [];
-test.after(async () => {
-  for (const server of servers) await server.stop().catch(() => {});
-});
+const listen = serverPool(test);
 
-async function serve(handler: (duplex: MessageDuplex, connection: Connection) => void, duplexOptions = {}): Promise<{ url: string; connections: Connection[] }> {
-  const connections: Connection[] = [];
-  const server = await startListening({ maxBufferedAmount: 1 << 30 }, (connection) => {
-    connections.push(connection);
-    handler(connection.duplex(duplexOptions), connection);
-  });
-  servers.push(server);
-  return { url: server.url, connections };
-}
-
-async function wsClient(url: string): Promise<{ ws: WebSocket; messages: Array<string | Buffer>; closed: Promise<{ code: number; reason: string }> }> {
-  const ws = new WebSocket(url);
-  ws.on('error', () => {});
-  const messages: Array<string | Buffer> = [];
-  ws.on('message', (data, isBinary) => messages.push(isBinary ? (data as Buffer) : (data as Buffer).toString()));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  await nextEvent(ws, 'open', 5000);
-  return { ws, messages, closed };
-}
+/** Our server running `handler` on each connection's duplex view. */
+const serve = (handler: (duplex: MessageDuplex, connection: Connection) => void, options: MessageDuplexOptions = {}): ReturnType<typeof listen> =>
+  listen((connection) => handler(connection.duplex(options), connection));
 
 /** pipeline(duplex, transform, duplex); resolves with the error its callback got (null when it succeeded). */
 function pipeThrough(duplex: MessageDuplex, transform: Transform): Promise<Error | null> {

@@ -17,11 +17,14 @@
  * and resume its reading and look at its send buffer.
  */
 import { once } from 'node:events';
+import type { Test } from 'uvu';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import WebSocket, { WebSocketServer as WsServer } from 'ws';
 import type { Connection } from '../../src/connection/connection.js';
+import type { WebSocketOpenInfo } from '../../src/connection/web-streams.js';
 import { createServer } from '../../src/server/server.js';
+import { WebSocketStream, type WebSocketStreamConnectOptions } from '../../src/websocket/websocket-stream.js';
 import type { ServerOptions } from '../../src/server/options.js';
 import { stopServer } from '../helpers/servers.js';
 import { eventually, withTimeout } from '../helpers/timeouts.js';
@@ -56,6 +59,30 @@ export interface StreamPeer {
   /** The server side of the `index`th connection, once it opened. */
   connection(index: number): Promise<PeerConnection>;
   stop(): Promise<void>;
+}
+
+/** The peers of one test file: each kind started on first use, all stopped after the file. */
+export function peerPool(suite: Test, options: PeerOptions = {}): (kind: PeerKind) => Promise<StreamPeer> {
+  const started = new Map<PeerKind, Promise<StreamPeer>>();
+  suite.after(async () => {
+    for (const peer of started.values()) await (await peer.catch(() => undefined))?.stop().catch(() => {});
+  });
+  return (kind) => {
+    if (!started.has(kind)) started.set(kind, startPeer(kind, options));
+    return started.get(kind)!;
+  };
+}
+
+/** A WebSocketStream to `path` on `peer`, opened (within 5 s), with the server's side of it. */
+export async function openStream(
+  peer: StreamPeer,
+  path: string,
+  options: WebSocketStreamConnectOptions = {},
+): Promise<WebSocketOpenInfo & { wss: WebSocketStream; server: PeerConnection }> {
+  const index = peer.connections.length;
+  const wss = new WebSocketStream(peer.url(path), {}, options);
+  const info = await withTimeout(wss.opened, 5000, 'opened');
+  return { ...info, wss, server: await peer.connection(index) };
 }
 
 export async function startPeer(kind: PeerKind, options: PeerOptions = {}): Promise<StreamPeer> {

@@ -11,25 +11,11 @@ import { WebSocketError as UndiciWebSocketError } from 'undici';
 import { CloseError, WebSocketError, WebSocketStream } from '../../src/index.js';
 import { withTimeout } from '../helpers/timeouts.js';
 import { isPending, rejection, throwsDom } from './helpers.js';
-import { startPeer, type PeerKind, type StreamPeer } from './peers.js';
+import { openStream, peerPool, type PeerKind } from './peers.js';
 
-const peers = new Map<PeerKind, Promise<StreamPeer>>();
-const peer = (kind: PeerKind): Promise<StreamPeer> => {
-  if (!peers.has(kind)) peers.set(kind, startPeer(kind));
-  return peers.get(kind)!;
-};
-test.after(async () => {
-  for (const started of peers.values()) await (await started).stop().catch(() => {});
-});
+const peer = peerPool(test);
 
-/** A WebSocketStream to `path` on `kind`'s server, opened, and the server's side of it. */
-async function open(kind: PeerKind, path: string): Promise<{ wss: WebSocketStream; server: Awaited<ReturnType<StreamPeer['connection']>> } & Awaited<WebSocketStream['opened']>> {
-  const started = await peer(kind);
-  const index = started.connections.length;
-  const wss = new WebSocketStream(started.url(path));
-  const info = await withTimeout(wss.opened, 5000, 'opened');
-  return { wss, server: await started.connection(index), ...info };
-}
+const open = async (kind: PeerKind, path: string): ReturnType<typeof openStream> => openStream(await peer(kind), path);
 
 for (const kind of ['wspipe', 'ws'] as const) {
   // ws answers a close frame with its code and reason, wspipe with its code only.

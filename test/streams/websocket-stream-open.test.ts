@@ -12,16 +12,9 @@ import * as assert from 'uvu/assert';
 import { CloseError, createServer, HandshakeError, WebSocketError, WebSocketStream } from '../../src/index.js';
 import { delay, eventually, withTimeout } from '../helpers/timeouts.js';
 import { readChunks, rejection, throwsDom } from './helpers.js';
-import { startPeer, type PeerKind, type StreamPeer } from './peers.js';
+import { peerPool } from './peers.js';
 
-const peers = new Map<PeerKind, Promise<StreamPeer>>();
-const peer = (kind: PeerKind): Promise<StreamPeer> => {
-  if (!peers.has(kind)) peers.set(kind, startPeer(kind));
-  return peers.get(kind)!;
-};
-test.after(async () => {
-  for (const started of peers.values()) await (await started).stop().catch(() => {});
-});
+const peer = peerPool(test);
 
 test('the constructor checks its arguments at the call (WebIDL, then the URL and subprotocols)', () => {
   // @ts-expect-error: the URL is required

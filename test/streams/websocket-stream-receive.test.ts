@@ -7,29 +7,17 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { WebSocketStream } from '../../src/index.js';
 import { eventually, withTimeout } from '../helpers/timeouts.js';
-import { startPeer, type PeerKind, type StreamPeer } from './peers.js';
+import { openStream, peerPool } from './peers.js';
 
-const peers = new Map<PeerKind, Promise<StreamPeer>>();
-const peer = (kind: PeerKind): Promise<StreamPeer> => {
-  if (!peers.has(kind)) peers.set(kind, startPeer(kind));
-  return peers.get(kind)!;
-};
-test.after(async () => {
-  for (const started of peers.values()) await (await started).stop().catch(() => {});
-});
+const peer = peerPool(test);
 
 const MiB = 1 << 20;
 const COUNT = 64;
 
 for (const kind of ['wspipe', 'ws'] as const) {
   test(`${kind}: an unread readable leaves what the server sent in its send buffer; reading brings every message, in order`, async () => {
-    const started = await peer(kind);
-    const index = started.connections.length;
-    const wss = new WebSocketStream(started.url(`/blast?count=${COUNT}&size=${MiB}`), {}, { readableHighWaterMark: MiB });
-    const { readable } = await withTimeout(wss.opened, 5000, 'opened');
-    const server = await started.connection(index);
+    const { wss, readable, server } = await openStream(await peer(kind), `/blast?count=${COUNT}&size=${MiB}`, { readableHighWaterMark: MiB });
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.ok(server.bufferedAmount > (COUNT - 32) * MiB, `the server still holds ${server.bufferedAmount} bytes`);
     let expected = 0;
@@ -46,9 +34,7 @@ for (const kind of ['wspipe', 'ws'] as const) {
   });
 
   test(`${kind}: close() with an unread backlog completes: the queued messages stay readable, later ones are dropped`, async () => {
-    const started = await peer(kind);
-    const wss = new WebSocketStream(started.url(`/blast?count=${COUNT}&size=${MiB}`), {}, { readableHighWaterMark: 4 * MiB });
-    const { readable } = await withTimeout(wss.opened, 5000, 'opened');
+    const { wss, readable } = await openStream(await peer(kind), `/blast?count=${COUNT}&size=${MiB}`, { readableHighWaterMark: 4 * MiB });
     await new Promise((resolve) => setTimeout(resolve, 100));
     wss.close({ closeCode: 3000 });
     assert.equal(await withTimeout(wss.closed, 10000, 'closed'), { closeCode: 3000, reason: '' });
@@ -61,11 +47,7 @@ for (const kind of ['wspipe', 'ws'] as const) {
   });
 
   test(`${kind}: readableHighWaterMark 0 reads one message per read()`, async () => {
-    const started = await peer(kind);
-    const index = started.connections.length;
-    const wss = new WebSocketStream(started.url('/echo'), {}, { readableHighWaterMark: 0 });
-    const { readable, writable } = await withTimeout(wss.opened, 5000, 'opened');
-    const server = await started.connection(index);
+    const { wss, readable, writable, server } = await openStream(await peer(kind), '/echo', { readableHighWaterMark: 0 });
     const writer = writable.getWriter();
     for (let i = 0; i < 3; i++) await writer.write(`m${i}`);
     await eventually(() => server.received.length === 3, 5000, 'the messages at the server');

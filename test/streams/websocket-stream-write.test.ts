@@ -8,33 +8,17 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { WebSocketStream } from '../../src/index.js';
+import type { WebSocketStreamConnectOptions } from '../../src/index.js';
 import { eventually, withTimeout } from '../helpers/timeouts.js';
 import { isPending, readChunks, rejection } from './helpers.js';
-import { startPeer, type PeerConnection, type PeerKind, type StreamPeer } from './peers.js';
+import { openStream, peerPool, type PeerKind } from './peers.js';
 
-const peers = new Map<PeerKind, Promise<StreamPeer>>();
-const peer = (kind: PeerKind): Promise<StreamPeer> => {
-  if (!peers.has(kind)) peers.set(kind, startPeer(kind));
-  return peers.get(kind)!;
-};
-test.after(async () => {
-  for (const started of peers.values()) await (await started).stop().catch(() => {});
-});
+const peer = peerPool(test);
 
 const MiB = 1 << 20;
 
-async function open(
-  kind: PeerKind,
-  path: string,
-  options: ConstructorParameters<typeof WebSocketStream>[2] = {},
-): Promise<{ wss: WebSocketStream; server: PeerConnection } & Awaited<WebSocketStream['opened']>> {
-  const started = await peer(kind);
-  const index = started.connections.length;
-  const wss = new WebSocketStream(started.url(path), {}, options);
-  const info = await withTimeout(wss.opened, 5000, 'opened');
-  return { wss, server: await started.connection(index), ...info };
-}
+const open = async (kind: PeerKind, path: string, options: WebSocketStreamConnectOptions = {}): ReturnType<typeof openStream> =>
+  openStream(await peer(kind), path, options);
 
 for (const kind of ['wspipe', 'ws'] as const) {
   test(`${kind}: a string is a text message, bytes a binary one; the readable gives strings and Uint8Arrays`, async () => {
