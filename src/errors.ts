@@ -1,4 +1,4 @@
-import { CloseCode } from './close-codes.js';
+import { CloseCode, isValidWireCloseCode } from './close-codes.js';
 import { brand, hasBrand } from './error-brand.js';
 
 /** Node-style string codes of {@link WebSocketError}. */
@@ -25,14 +25,33 @@ export type WebSocketErrorCode =
   | 'WS_ERR_INVALID_MESSAGE'
   | 'WS_ERR_CLOSED';
 
+/** The close status a {@link WebSocketError} made by the application carries (WHATWG `WebSocketCloseInfo`). */
+export interface WebSocketCloseInfo {
+  /** Default: 1000 when a reason is given, else 1005 (no status code). */
+  closeCode?: number;
+  reason?: string;
+}
+
+/** The options of a {@link WebSocketError}. */
+export interface WebSocketErrorOptions {
+  cause?: unknown;
+  /** The close reason that applies ('' for none). */
+  reason?: string;
+}
+
 /**
  * The one error family of wspipe: everything that went wrong on the wire or with a
  * connection is a WebSocketError (a protocol violation of the peer, a failed opening
  * handshake — {@link HandshakeError} —, a connection that closed abnormally —
  * {@link CloseError}). `code` names the failure in Node's style; `closeCode` is the close
- * status that applies (what RFC 6455 asks the endpoint to close with, or 1006).
+ * status that applies (what RFC 6455 asks the endpoint to close with, or 1006) and
+ * `reason` its close reason.
  * Mistakes of the caller (bad options, a message the protocol cannot carry) are plain
  * TypeErrors and RangeErrors, as in Node's own APIs.
+ *
+ * It can also be made as the web's `WebSocketError` is, `new WebSocketError(message,
+ * { closeCode, reason })`, to cancel or abort a stream of a connection with that close
+ * status (README: "Web Streams").
  *
  * `instanceof` works across copies of the library — the ESM and the CommonJS build
  * loaded in one process (the dual-package hazard) —: it checks a brand registered with
@@ -41,12 +60,19 @@ export type WebSocketErrorCode =
 export class WebSocketError extends Error {
   readonly code: string;
   readonly closeCode: number;
+  readonly reason: string;
 
-  constructor(code: WebSocketErrorCode | (string & {}), closeCode: number, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  /** The web's form: an application's close status (`code` is 'WS_ERR_CLOSED'). */
+  constructor(message?: string, init?: WebSocketCloseInfo);
+  constructor(code: WebSocketErrorCode | (string & {}), closeCode: number, message: string, options?: WebSocketErrorOptions);
+  constructor(first?: string, second?: number | WebSocketCloseInfo, message?: string, options?: WebSocketErrorOptions) {
+    const fields = typeof second === 'number' ? { code: first!, closeCode: second, message: message!, options } : webForm(first, second);
+    const cause = fields.options?.cause;
+    super(fields.message, cause === undefined ? undefined : { cause });
     this.name = 'WebSocketError';
-    this.code = code;
-    this.closeCode = closeCode;
+    this.code = fields.code;
+    this.closeCode = fields.closeCode;
+    this.reason = fields.options?.reason ?? '';
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -69,7 +95,6 @@ export interface CloseInfo {
  * and `wasClean` are those of the 'close' event.
  */
 export class CloseError extends WebSocketError {
-  readonly reason: string;
   readonly wasClean: boolean;
 
   constructor(info: CloseInfo, options?: { cause?: unknown }) {
@@ -77,14 +102,24 @@ export class CloseError extends WebSocketError {
       'WS_ERR_CLOSED',
       info.code,
       `WebSocket closed with ${info.code}${info.reason ? `: ${info.reason}` : ''}${info.wasClean ? '' : ' (not clean)'}`,
-      options,
+      { cause: options?.cause, reason: info.reason },
     );
     this.name = 'CloseError';
-    this.reason = info.reason;
     this.wasClean = info.wasClean;
   }
 }
 brand(CloseError, 'CloseError');
+
+/** `new WebSocketError(message, { closeCode, reason })`: a reason alone means 1000, nothing 1005 (WHATWG WebSocketError). */
+function webForm(message: string | undefined, init: WebSocketCloseInfo | undefined): { code: string; closeCode: number; message: string; options: WebSocketErrorOptions } {
+  const reason = init?.reason ?? '';
+  if (typeof reason !== 'string') throw new TypeError(`The "reason" of a WebSocketError must be a string. Received ${typeof reason}`);
+  const closeCode = init?.closeCode ?? (reason === '' ? CloseCode.NO_STATUS : CloseCode.NORMAL);
+  if (!Number.isInteger(closeCode) || (closeCode !== CloseCode.NO_STATUS && !isValidWireCloseCode(closeCode))) {
+    throw new RangeError(`The "closeCode" of a WebSocketError must be a close code that may be sent (1000-1003, 1007-1014, 3000-4999). Received ${String(closeCode)}`);
+  }
+  return { code: 'WS_ERR_CLOSED', closeCode, message: message ?? '', options: { reason } };
+}
 
 /** Whether a close ends a stream normally rather than with a {@link CloseError}. */
 export function isNormalClose(info: CloseInfo): boolean {

@@ -5,9 +5,17 @@
 export * from './transforms/index.js';
 export * from './handshake/index.js';
 export * from './extensions/index.js';
-export { CloseError, isNormalClose, type CloseInfo } from './errors.js';
+export { CloseError, isNormalClose, type CloseInfo, type WebSocketCloseInfo, type WebSocketErrorOptions } from './errors.js';
 export { Connection, type CloseDetails, type ConnectionEvents, type SendOptions } from './connection/connection.js';
 export { MessageStream } from './connection/message-stream.js';
+export { MessageDuplex, type DuplexMessage } from './connection/message-duplex.js';
+export type { ClosedInfo, ConnectionStreams, StreamChunk, StreamMessage, WebSocketOpenInfo } from './connection/web-streams.js';
+export {
+  DEFAULT_DUPLEX_HIGH_WATER_MARK,
+  DEFAULT_STREAM_HIGH_WATER_MARK,
+  type MessageDuplexOptions,
+  type WebStreamOptions,
+} from './connection/stream-options.js';
 export { ReadyState, type ReadyStateValue } from './connection/ready-state.js';
 export { CHANNEL_NAMES } from './connection/diagnostics.js';
 export type { ConnectionCounters } from './connection/counters.js';
@@ -36,4 +44,7 @@ export {
   type SendData,
   type WebSocketEventHandler,
   type WebSocketOptions,
+  WebSocketStream,
+  type WebSocketStreamConnectOptions,
+  type WebSocketStreamOptions,
 } from './websocket/index.js';

@@ -108,12 +108,16 @@ export class CloseHandshake {
     this.host.destroySocket();
   }
 
-  /** The socket closed: settles what is reported. */
-  finish(): CloseDetails {
+  /**
+   * The socket closed: settles what is reported. A transport that failed (a reset, a write
+   * error) did not complete the handshake even after both close frames were queued: ours may
+   * never have left (RFC 6455 §7.1.4: clean only once the closing handshake completed).
+   */
+  finish(transportFailed = false): CloseDetails {
     if (this.timer) clearTimeout(this.timer);
     const received = this.remote !== null;
     if (!received && !this.failure) this.code = CloseCode.ABNORMAL;
-    const wasClean = received && this.started && !this.failure;
+    const wasClean = received && this.started && !this.failure && !transportFailed;
     this.result = { code: this.code, reason: this.reason, wasClean, remote: this.remote, error: this.failure };
     return this.result;
   }

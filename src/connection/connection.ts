@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex, Readable } from 'node:stream';
 import { CloseCode } from '../close-codes.js';
-import { CloseError, isNormalClose, WebSocketError } from '../errors.js';
+import { WebSocketError } from '../errors.js';
 import { closePart, sendDataTypeError } from '../transforms/encode/message-encoder.js';
 import type { BinaryData, DataMessage, Role } from '../transforms/records.js';
 import { boolean, optionTypeError, validateOptions } from '../validation/schema.js';
@@ -9,8 +9,10 @@ import { buildInbound, buildOutbound, checkStages, type InboundRecord } from './
 import { CloseHandshake, type CloseDetails } from './close-handshake.js';
 import { newCounters, type ConnectionCounters } from './counters.js';
 import { channels } from './diagnostics.js';
+import { endError } from './end-error.js';
 import { Heartbeat } from './heartbeat.js';
-import { HOLD_CONSUMER, HOLD_STREAM, Inbound } from './inbound.js';
+import { HOLD_CONSUMER, HOLD_STREAM, HOLD_STREAM_VIEW, Inbound } from './inbound.js';
+import type { MessageDuplex } from './message-duplex.js';
 import { MessageIterator } from './message-iterator.js';
 import type { MessageStream } from './message-stream.js';
 import {
@@ -24,6 +26,9 @@ import {
 } from './options.js';
 import { Outbound } from './outbound.js';
 import { ReadyState, type ReadyStateValue } from './ready-state.js';
+import type { MessageDuplexOptions, WebStreamOptions } from './stream-options.js';
+import { StreamViews } from './stream-views.js';
+import type { ConnectionStreams } from './web-streams.js';
 
 export type { CloseDetails } from './close-handshake.js';
 
@@ -71,6 +76,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly autoPong: boolean;
   private readonly heartbeat: Heartbeat | null;
   private readonly iterators = new Set<MessageIterator>();
+  private readonly views: StreamViews;
 
   constructor(socket: Duplex, options: ConnectionOptions) {
     super();
@@ -101,6 +107,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS,
       ERROR_GRACE_MS,
     );
+    this.views = new StreamViews(this, { hold: () => this.inbound.hold(HOLD_STREAM_VIEW), release: () => this.inbound.release(HOLD_STREAM_VIEW) }, options.streamMessages === true);
     this.heartbeat = options.heartbeat
       ? new Heartbeat(options.heartbeat, (payload) => this.outbound.sendControl({ type: 'ping', data: payload }), () =>
           this.closing.timedOut('heartbeat timeout: no pong from the peer'),
@@ -109,7 +116,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.endSocket());
-    socket.on('close', () => this.onSocketClose());
+    // `hadError` (net and tls sockets): the transport failed, so our close frame may not have left.
+    socket.on('close', (hadError?: boolean) => this.onSocketClose(hadError === true));
     // A socket error (reset, timeout) ends the connection as 1006; 'close' reports it.
     socket.on('error', () => socket.destroy());
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
@@ -262,6 +270,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return iterator;
   }
 
+  /**
+   * The connection as Web Streams, `{ readable, writable, protocol, extensions, closed }`,
+   * with backpressure both ways (README: "Web Streams"). Call it before the first `await`
+   * after getting the connection; the first call's options apply, later calls give the
+   * same streams.
+   */
+  stream(options?: WebStreamOptions): ConnectionStreams {
+    return this.views.web(options);
+  }
+
+  /** The connection as an object-mode Duplex of messages, for `stream.pipeline()` (README: "Web Streams"). */
+  duplex(options?: MessageDuplexOptions): MessageDuplex {
+    return this.views.duplex(options);
+  }
+
   private onData(chunk: Buffer): void {
     this.counters.bytesIn += chunk.length;
     this.inbound.accept(chunk);
@@ -334,11 +357,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.end();
   }
 
-  private onSocketClose(): void {
+  private onSocketClose(transportFailed: boolean): void {
     if (this.state === ReadyState.CLOSED) return;
     this.state = ReadyState.CLOSED;
     this.heartbeat?.stop();
-    const details = this.closing.finish();
+    const details = this.closing.finish(transportFailed);
     this.outbound.stop(this.closing.stoppedBy(true)!);
     const error = endError(details);
     for (const iterator of this.iterators) iterator.end(error);
@@ -348,9 +371,4 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     channels.close.publish({ connection: this, code: details.code, reason: details.reason, wasClean: details.wasClean });
     this.emit('close', details.code, details.reason, details.wasClean);
   }
-}
-
-/** How async iteration ends: normally, or with the close that ended the connection. */
-function endError(details: CloseDetails): Error | null {
-  return isNormalClose(details) ? null : new CloseError(details, { cause: details.error ?? undefined });
 }

@@ -5,6 +5,8 @@ import type { Chain } from './chains.js';
 export const HOLD_ASYNC_STAGE = 1;
 export const HOLD_CONSUMER = 2;
 export const HOLD_STREAM = 4;
+/** A stream view of the connection (`stream()`, `duplex()`) whose reader is behind. */
+export const HOLD_STREAM_VIEW = 8;
 
 /**
  * The receiving side of a connection: bytes from the socket into the decode chain, and

@@ -1,6 +1,6 @@
 import { MAX_CLOSE_REASON_BYTES } from '../transforms/close-frame.js';
 import { domException } from './dom-exception.js';
-import { toClampedUnsignedShort, toDOMString, toUSVString } from './webidl.js';
+import { toClampedUnsignedShort, toDOMString, toUSVString } from '../validation/webidl.js';
 
 /** RFC 6455 §4.1: a subprotocol is an HTTP token (RFC 7230 tchar). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -46,21 +46,25 @@ export function parseProtocols(protocols: unknown): string[] {
 }
 
 /**
- * close()'s argument steps: the code is a WebIDL `[Clamp] unsigned short` and must be
- * 1000 or 3000-4999 (InvalidAccessError); the reason (a USVString) fits a close frame
- * (SyntaxError). Both are checked whatever the state, before it is looked at.
+ * close()'s argument steps: the code is a WebIDL `[Clamp] unsigned short`, the reason a
+ * USVString; then both are checked ({@link checkCloseStatus}), whatever the state.
  */
 export function parseCloseArguments(code: unknown, reason: unknown): { code: number | undefined; reason: string } {
   // WebIDL converts every argument before the method's steps run.
-  let checked = code === undefined ? undefined : toClampedUnsignedShort(code);
-  const text = reason === undefined ? '' : toUSVString(reason);
-  if (checked !== undefined && checked !== 1000 && (checked < 3000 || checked > 4999)) {
-    throw domException('InvalidAccessError', `The close code must be either 1000, or between 3000 and 4999. ${checked} is neither.`);
+  return checkCloseStatus(code === undefined ? undefined : toClampedUnsignedShort(code), reason === undefined ? '' : toUSVString(reason));
+}
+
+/**
+ * WHATWG "validate close code and reason": the code must be 1000 or 3000-4999
+ * (InvalidAccessError), the reason must fit a close frame (SyntaxError); a reason without
+ * a code is sent with 1000.
+ */
+export function checkCloseStatus(code: number | undefined, reason: string): { code: number | undefined; reason: string } {
+  if (code !== undefined && code !== 1000 && (code < 3000 || code > 4999)) {
+    throw domException('InvalidAccessError', `The close code must be either 1000, or between 3000 and 4999. ${code} is neither.`);
   }
-  if (Buffer.byteLength(text) > MAX_CLOSE_REASON_BYTES) {
+  if (Buffer.byteLength(reason) > MAX_CLOSE_REASON_BYTES) {
     throw domException('SyntaxError', `The close reason must not be greater than ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes.`);
   }
-  // A reason without a code is sent with 1000 (WHATWG close() steps).
-  if (checked === undefined && text !== '') checked = 1000;
-  return { code: checked, reason: text };
+  return { code: code === undefined && reason !== '' ? 1000 : code, reason };
 }

@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { toDOMString, toUSVString } from './webidl.js';
+import { toBytesOrString, toDOMString } from '../validation/webidl.js';
 
 /** What `binaryType` selects for received binary messages: the browser types, or Node Buffers. */
 export type BinaryType = 'blob' | 'arraybuffer' | 'nodebuffer';
@@ -24,23 +24,9 @@ export function toBinaryType(data: Buffer, type: BinaryType): Buffer | ArrayBuff
 /** What send() takes: WebIDL `(BufferSource or Blob or USVString)`; Node Buffers are Uint8Arrays. */
 export type SendData = string | ArrayBuffer | ArrayBufferView | Blob;
 
-/**
- * send()'s WebIDL conversion. A Blob, an ArrayBuffer or a view on one is binary, and its
- * bytes are copied: what is sent is the data at the time of the call, even if the caller
- * reuses the buffer while a Blob ahead is read or a message ahead is compressed. A
- * SharedArrayBuffer is not a BufferSource, so it is a USVString like any other object
- * ("[object SharedArrayBuffer]"), and a view on one cannot be converted at all: without
- * [AllowShared] on send()'s BufferSource, WebIDL throws a TypeError for it.
- */
+/** send()'s WebIDL conversion: a Blob as it is, anything else as `(BufferSource or USVString)` (copied bytes, or a string). */
 export function normaliseSendData(data: unknown): string | Buffer | Blob {
-  if (typeof data === 'string') return data;
-  if (data instanceof Blob) return data;
-  if (types.isArrayBuffer(data)) return Buffer.from(new Uint8Array(data));
-  if (ArrayBuffer.isView(data)) {
-    if (types.isSharedArrayBuffer(data.buffer)) throw new TypeError('send() cannot take a view on a SharedArrayBuffer (it is not a BufferSource without [AllowShared])');
-    return Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  }
-  return toUSVString(data);
+  return data instanceof Blob ? data : toBytesOrString(data);
 }
 
 /** The bytes send() adds to bufferedAmount: UTF-8 length of text, size of binary data. */

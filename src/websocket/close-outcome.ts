@@ -1,5 +1,6 @@
 import { CloseCode } from '../close-codes.js';
 import type { CloseDetails } from '../connection/connection.js';
+import { reportedClose } from '../connection/web-streams.js';
 
 /** What the WebSocket API reports once its connection closed: the close event's fields, and the error event's cause. */
 export interface CloseOutcome {
@@ -20,11 +21,9 @@ export interface CloseOutcome {
  * buffered ("flagged as full"), or a transport lost without a close frame (§7.2.1).
  */
 export function closeOutcome(info: CloseDetails, sendFailure: Error | null): CloseOutcome {
-  const remote = info.remote;
-  const lost = remote === null ? new Error('The connection was closed abnormally (1006): no close frame was received') : null;
+  const lost = info.remote === null ? new Error('The connection was closed abnormally (1006): no close frame was received') : null;
   return {
-    code: remote?.code ?? CloseCode.ABNORMAL,
-    reason: remote?.reason ?? '',
+    ...reportedClose(info),
     wasClean: info.wasClean,
     failure: info.error ?? sendFailure ?? lost,
   };

@@ -3,7 +3,7 @@
  * MessageEvent, not CloseEvent or ErrorEvent): CloseEvent as in the WHATWG WebSockets
  * standard, ErrorEvent as in the HTML standard, with their WebIDL argument conversions.
  */
-import { requireArguments, toDictionary, toDOMString, toUnsigned, toUSVString } from './webidl.js';
+import { requireArguments, toDictionary, toDOMString, toUnsigned, toUSVString } from '../validation/webidl.js';
 
 /** Node's EventInit (bubbles, cancelable, composed), which @types/node does not name globally. */
 type BaseEventInit = NonNullable<ConstructorParameters<typeof Event>[1]>;

@@ -10,9 +10,10 @@ import { normaliseSendData, sendSize, toBinaryType, toBinaryTypeValue, type Bina
 import { BufferedAmount } from './buffered-amount.js';
 import { closeOutcome, neverOpened, type CloseOutcome } from './close-outcome.js';
 import { domException } from './dom-exception.js';
+import { noProtocolSelected } from './open-check.js';
 import { CloseEvent, ErrorEvent } from './events.js';
 import { SendQueue } from './send-queue.js';
-import { requireArguments } from './webidl.js';
+import { requireArguments } from '../validation/webidl.js';
 
 /** wspipe client options that the browser API has no place for (TLS, headers, limits...). */
 export type WebSocketOptions = Omit<ConnectOptions, 'protocols' | 'signal' | 'streamMessages'>;
@@ -197,13 +198,11 @@ export class WebSocket extends EventTarget {
     // the connection is failed.
     const failure =
       this.#state !== ReadyState.CONNECTING
-        ? 'WebSocket was closed before the connection was established'
-        : protocolsOffered && connection.protocol === ''
-          ? 'The server selected none of the subprotocols offered'
-          : null;
+        ? new Error('WebSocket was closed before the connection was established')
+        : noProtocolSelected(connection, protocolsOffered);
     if (failure !== null) {
       connection.terminate();
-      this.#closed(neverOpened(new Error(failure)));
+      this.#closed(neverOpened(failure));
       return;
     }
     this.#connection = connection;

@@ -14,10 +14,10 @@ import { packedPackage } from '../helpers/packed-package.js';
  * The bound on the unpacked size. 0.1.0 was 1,512,703 bytes with source maps (embedded
  * sources included); without them it was about 650 kB. Option checking at every entry
  * point, the CLI's help tables and the longer README took it to about 800 kB (the library
- * ships twice, as ESM and as CommonJS). Raise this deliberately, with a reason, when the
- * code grows.
+ * ships twice, as ESM and as CommonJS); the extension API, HTTP/2 in both roles, proxies and
+ * WebSocketStream to about 1 MB. Raise this deliberately, with a reason, when the code grows.
  */
-const MAX_UNPACKED_BYTES = 1_000_000;
+const MAX_UNPACKED_BYTES = 1_300_000;
 
 const ALWAYS_SHIPPED = ['LICENSE', 'README.md', 'package.json'];
 

@@ -8,23 +8,13 @@ import { once } from 'node:events';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CloseEvent, ErrorEvent, WebSocket } from '../../src/index.js';
+import { throwsDom } from '../helpers/dom-exception.js';
 import { guardLeaks, closeOf, echo, eventually, startServer } from '../rx/helpers.js';
 
 guardLeaks(test);
 
 function closed(ws: WebSocket): Promise<CloseEvent> {
   return new Promise((resolve) => ws.addEventListener('close', (event) => resolve(event as CloseEvent), { once: true }));
-}
-
-function throwsDom(fn: () => unknown, name: string): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, DOMException);
-    assert.is((error as DOMException).name, name);
-    return;
-  }
-  assert.unreachable(`expected ${name}`);
 }
 
 test('open, messages and close, through handler attributes and listeners, in order', async () => {
