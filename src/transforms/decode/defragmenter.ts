@@ -44,7 +44,11 @@ export class DefragmenterCore implements StageCore<FramePart> {
     if (end) this.kind = null;
     // Empty pieces inside a message carry nothing; only the message's end must be seen.
     if (part.data.length !== 0 || end) {
-      this.next.accept(messagePart(kind, this.rsv, part.data, end, part.offset === 0 && !part.last ? header.payloadLength : 0));
+      this.next.accept(
+        part.offset === 0 && !part.last
+          ? { kind, rsv: this.rsv, data: part.data, last: end, frameLength: header.payloadLength }
+          : messagePart(kind, this.rsv, part.data, end),
+      );
     }
   }
 

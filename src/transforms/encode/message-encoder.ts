@@ -45,7 +45,7 @@ export function encodeMessage(message: OutgoingMessage): MessagePart {
 export function dataPart(kind: 'text' | 'binary', data: string | BinaryData, compress: boolean | undefined): MessagePart {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : toBuffer(data);
   if (kind === 'text' && typeof data !== 'string' && !isUtf8(bytes)) throw invalidMessage('Bytes sent as a text message must be valid UTF-8');
-  return messagePart(kind, 0, bytes, true, 0, compress);
+  return compress === undefined ? messagePart(kind, 0, bytes, true) : { kind, rsv: 0, data: bytes, last: true, compress };
 }
 
 /** A close message's part; throws for a code or reason that may not be sent (RFC 6455 §7.4). */
