@@ -3,7 +3,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { CloseCode } from '../close-codes.js';
 import { CloseError, isNormalClose, WebSocketError } from '../errors.js';
 import { closePart, sendDataTypeError } from '../transforms/encode/message-encoder.js';
-import type { BinaryData, DataMessage, Role } from '../transforms/records.js';
+import { messagePart, type BinaryData, type DataMessage, type Role } from '../transforms/records.js';
 import { boolean, validateOptions } from '../validation/schema.js';
 import { buildInbound, buildOutbound, checkStages, type InboundRecord } from './chains.js';
 import { CloseHandshake, type CloseDetails } from './close-handshake.js';
@@ -22,6 +22,7 @@ import {
   type ConnectionOptions,
 } from './options.js';
 import { Outbound } from './outbound.js';
+import type { PublishPort, TopicMembership } from './publish-port.js';
 import { ReadyState, type ReadyStateValue } from './ready-state.js';
 
 export type { CloseDetails } from './close-handshake.js';
@@ -33,7 +34,7 @@ export interface SendOptions {
   compress?: boolean;
 }
 
-const SEND_OPTIONS_SCHEMA = { binary: boolean, compress: boolean };
+export const SEND_OPTIONS_SCHEMA = { binary: boolean, compress: boolean };
 
 export interface ConnectionEvents {
   message: [message: DataMessage];
@@ -67,6 +68,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly autoPong: boolean;
   private readonly heartbeat: Heartbeat | null;
   private readonly iterators = new Set<MessageIterator>();
+  /** Its server's topics (src/topics), or null for a connection no server accepted. */
+  private readonly membership: TopicMembership | null;
 
   constructor(socket: Duplex, options: ConnectionOptions) {
     super();
@@ -96,6 +99,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS,
       ERROR_GRACE_MS,
     );
+    this.membership = options.topics ? options.topics(this.publishPort(options)) : null;
     this.heartbeat = options.heartbeat
       ? new Heartbeat(options.heartbeat, (payload) => this.outbound.sendControl({ type: 'ping', data: payload }), () =>
           this.closing.timedOut('heartbeat timeout: no pong from the peer'),
@@ -206,6 +210,35 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.outbound.flushed();
   }
 
+  /**
+   * Subscribes this connection to `topic` of the server that accepted it: every message
+   * published there (`server.publish()`, another connection's `publish()`, or another
+   * process through the server's broker) is sent to it. Returns false when it already was
+   * subscribed, or is no longer open. Closing leaves every topic.
+   */
+  subscribe(topic: string): boolean {
+    return this.topicMembership().subscribe(topic);
+  }
+
+  /** Leaves `topic`; returns whether it was subscribed. */
+  unsubscribe(topic: string): boolean {
+    return this.topicMembership().unsubscribe(topic);
+  }
+
+  /** The topics this connection is subscribed to (a copy). */
+  get topics(): ReadonlySet<string> {
+    return this.membership?.topics() ?? new Set();
+  }
+
+  /**
+   * Publishes a message to `topic` (text for a string, binary for bytes; `options` as
+   * `send()`'s) for every subscriber but this connection, here and, through the server's
+   * broker, in other processes. Returns how many local subscribers it was written to.
+   */
+  publish(topic: string, data: string | BinaryData, options?: SendOptions): number {
+    return this.topicMembership().publish(topic, data, options);
+  }
+
   /** Sends a ping (at most 125 bytes). */
   ping(data: string | BinaryData = Buffer.alloc(0)): void {
     if (this.state === ReadyState.OPEN) this.outbound.sendControl({ type: 'ping', data });
@@ -252,6 +285,34 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (details) iterator.end(endError(details));
     else this.iterators.add(iterator);
     return iterator;
+  }
+
+  private topicMembership(): TopicMembership {
+    if (this.membership) return this.membership;
+    const error = new Error('Topics belong to a server: only a connection a WebSocketServer accepted can subscribe or publish') as Error & { code: string };
+    error.code = 'WS_ERR_NO_TOPICS';
+    throw error;
+  }
+
+  /** What the server's topics may do with this connection: send published messages through its accounting. */
+  private publishPort(options: ConnectionOptions): PublishPort {
+    const counters = this.counters;
+    return {
+      connection: this,
+      encoding: { fragmentSize: options.fragmentSize, extensions: options.extensionStages ?? [], customStages: (options.stages?.encode?.length ?? 0) !== 0 },
+      isOpen: () => this.state === ReadyState.OPEN,
+      bufferedAmount: () => this.outbound.bufferedAmount,
+      sendFramed: (frame) => {
+        counters.messagesOut++;
+        // Counted when accepted: these bytes do not pass through the encode chain's sink.
+        counters.bytesOut += frame.size;
+        return this.outbound.sendFramed(frame);
+      },
+      sendOwn: (kind, payload, compress) => {
+        counters.messagesOut++;
+        return this.outbound.send(messagePart(kind, 0, payload, true, 0, compress));
+      },
+    };
   }
 
   private onData(chunk: Buffer): void {

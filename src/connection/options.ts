@@ -19,6 +19,7 @@ import {
   type Schema,
 } from '../validation/schema.js';
 import type { Role } from '../transforms/records.js';
+import type { TopicJoin } from './publish-port.js';
 
 /** RFC 6455 §7.1.1 leaves the wait for the peer's close to us: 30 s, as browsers roughly do. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
@@ -87,6 +88,8 @@ export interface ConnectionOptions extends DecoderLimits {
   stages?: CustomStages;
   /** Bytes that arrived after the handshake and belong to the WebSocket stream. */
   head?: Buffer;
+  /** Set by the server that accepts the connection: how it joins that server's topics. */
+  topics?: TopicJoin;
 }
 
 function insertions(): ReturnType<typeof arrayOf> {

@@ -6,6 +6,7 @@ import { EXTENSION_OPTIONS_SCHEMA, type ExtensionOptions } from '../extensions/r
 import { CONNECTION_OPTIONS_SCHEMA, type ConnectionOptions } from '../connection/options.js';
 import { isToken } from '../handshake/http-syntax.js';
 import { perMessageDeflateSchema } from '../transforms/deflate/parameters.js';
+import { TOPIC_OPTIONS_SCHEMA, type TopicOptions } from '../topics/options.js';
 import {
   arrayOf,
   boolean,
@@ -41,9 +42,9 @@ export type VerifyClientResult = boolean | { status: number; reason?: string };
 export type VerifyClient = (info: VerifyClientInfo) => VerifyClientResult | Promise<VerifyClientResult>;
 
 /** Connection options a server applies to every connection it accepts. */
-export type ServerConnectionOptions = Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head'>;
+export type ServerConnectionOptions = Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head' | 'topics'>;
 
-export interface ServerOptions extends ServerConnectionOptions, ExtensionOptions {
+export interface ServerOptions extends ServerConnectionOptions, ExtensionOptions, TopicOptions {
   /** Listen on this port (0 for any). Leave out with `server` or `noServer`. */
   port?: number;
   /** The interface to listen on; like net, all interfaces when left out. */
@@ -86,6 +87,7 @@ export const SERVER_SCHEMA: Schema = {
   headers: func,
   perMessageDeflate: either(boolean, object(perMessageDeflateSchema('server'))),
   ...EXTENSION_OPTIONS_SCHEMA,
+  ...TOPIC_OPTIONS_SCHEMA,
   maxHeaderBytes: integer(1),
   maxHeaderCount: integer(1),
   handshakeTimeout: milliseconds(1),
