@@ -15,6 +15,8 @@ export interface RedisBrokerEvents {
   error: [error: Error];
   /** Connected (again) and everything held meanwhile is on its way. `redisLostData`: Redis came back empty (restarted without persistence). */
   ready: [info: { redisLostData: boolean }];
+  /** The messages other processes publish to `topic` are read from now on (it got its first subscriber here). */
+  subscribed: [topic: string];
 }
 
 /**
@@ -50,6 +52,7 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
     });
     this.reader = new StreamReader(this.reading, this.commands, this.options.prefix, this.origin, {
       deliver: (message) => this.host?.deliver(message),
+      subscribed: (topic) => this.emit('subscribed', topic),
       report: (error) => this.report(error),
     });
     for (const client of [this.commands, this.reading]) client.on('error', (error) => this.report(error));

@@ -22,6 +22,8 @@ interface TopicRead {
 export interface ReaderHost {
   /** A message another process published. */
   deliver(message: BrokerMessage): void;
+  /** Messages of `topic` from other processes are read from now on. */
+  subscribed(topic: string): void;
   report(error: Error): void;
 }
 
@@ -121,7 +123,11 @@ export class StreamReader {
       const lasts = await Promise.all(
         pending.map((read) => this.client.sendCommand<Array<[Buffer, Buffer[]]>>(['XREVRANGE', read.key, '+', '-', 'COUNT', '1'], BYTES)),
       );
-      pending.forEach((read, index) => (read.lastId ??= lasts[index]![0]?.[0].toString('latin1') ?? '0-0'));
+      pending.forEach((read, index) => {
+        if (read.lastId !== null || this.topics.get(read.topic) !== read) return;
+        read.lastId = lasts[index]![0]?.[0].toString('latin1') ?? '0-0';
+        this.host.subscribed(read.topic);
+      });
     }
   }
 
