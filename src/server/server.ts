@@ -244,8 +244,10 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
         for (const connection of this.connections) connection.terminate();
       }, ms);
     }
-    await Promise.all([...closes, listenerClosed, this.topics.close()]);
+    await Promise.all([...closes, listenerClosed]);
     clearTimeout(timer);
+    // After the connections: what their 'close' listeners publish still goes to the other processes.
+    await this.topics.close();
     this.emit('close');
   }
 

@@ -29,6 +29,7 @@ export class TopicHub implements SubscriberHost {
   private readonly maxBackpressure: number;
   private readonly policy: BackpressurePolicy;
   private readonly broker: Broker | null;
+  private closed = false;
 
   constructor(
     options: TopicOptions,
@@ -50,11 +51,11 @@ export class TopicHub implements SubscriberHost {
 
   /**
    * Publishes to the other processes first (a broker that cannot take it throws, and the
-   * message goes nowhere), then writes it to every subscriber here but `except`. Returns
+   * message goes nowhere; once the server closed, to none), then writes it to every subscriber here but `except`. Returns
    * how many connections it was written to.
    */
   publish(publication: Publication, except: Subscriber | null): number {
-    this.broker?.publish({ topic: publication.topic, kind: publication.kind, payload: publication.payload, compress: publication.compress });
+    if (!this.closed) this.broker?.publish({ topic: publication.topic, kind: publication.kind, payload: publication.payload, compress: publication.compress });
     return this.deliver(publication, except);
   }
 
@@ -89,8 +90,9 @@ export class TopicHub implements SubscriberHost {
     this.dropIfEmpty(topic, entry);
   }
 
-  /** The server closed: so does its broker. */
+  /** The server closed (its connections too): so does its broker; publishing reaches this process only from now on. */
   close(): Promise<void> {
+    this.closed = true;
     return this.broker?.close() ?? Promise.resolve();
   }
 

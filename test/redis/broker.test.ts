@@ -200,6 +200,19 @@ test("a reader that loses its connection goes on from the last entry it read: wh
   }
 });
 
+test("server.close(): what the connections' close listeners publish still reaches the other server; publishing after it stays local", async () => {
+  const a = await node(2);
+  const b = await node(1);
+  for (const connection of a.connections) connection.on('close', () => a.server.server.publish('room', 'left'));
+  await a.server.server.close({ timeout: 2000 });
+  await received(b.clients, 2);
+  assert.equal(b.clients[0]!.received, ['t:left', 't:left']);
+  assert.is(a.server.server.publish('room', 'after close'), 0);
+  b.server.server.publish('room', 'end');
+  await eventually(() => b.clients[0]!.received.at(-1) === 't:end', 5000, 'the end marker');
+  assert.equal(b.clients[0]!.received, ['t:left', 't:left', 't:end']);
+});
+
 test('streams are trimmed to about maxStreamLength entries and expire streamTtl after their last publication', async () => {
   const a = await node(0, { maxStreamLength: 100, streamTtl: 60_000 });
   for (let i = 0; i < 1000; i++) a.server.server.publish('trimmed', `m${i}`);
