@@ -1,5 +1,6 @@
 /** ws clients for the topics tests: each one records what it receives, in order. */
 import WebSocket from 'ws';
+import type { EchoServer } from '../helpers/servers.js';
 import { eventually, nextEvent } from '../helpers/timeouts.js';
 
 /** One client and what it received: `t:` + text or `b:` + the bytes as latin1. */
@@ -36,4 +37,16 @@ export function received(recorders: readonly Recorder[], count: number, ms = 10_
 
 export function terminateAll(recorders: readonly Recorder[]): void {
   for (const recorder of recorders) recorder.ws.terminate();
+}
+
+/** What a test opened, stopped after it: `const opened = new Opened(); test.after.each(opened.stop);`. */
+export class Opened {
+  server: EchoServer | null = null;
+  clients: Recorder[] = [];
+  readonly stop = async (): Promise<void> => {
+    terminateAll(this.clients);
+    this.clients = [];
+    await this.server?.stop();
+    this.server = null;
+  };
 }

@@ -5,24 +5,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Connection, ServerOptions } from '../../src/index.js';
-import { nextConnection, startListening, type EchoServer } from '../helpers/servers.js';
+import { nextConnection, startListening } from '../helpers/servers.js';
 import { delay } from '../helpers/timeouts.js';
-import { openRecorders, received, terminateAll, type Recorder } from './clients.js';
+import { Opened, openRecorders, received, type Recorder } from './clients.js';
 
-let server: EchoServer | null = null;
-let clients: Recorder[] = [];
-test.after.each(async () => {
-  terminateAll(clients);
-  clients = [];
-  await server?.stop();
-  server = null;
-});
+const opened = new Opened();
+test.after.each(opened.stop);
 
 async function oneSubscriber(options: ServerOptions, clientDeflate: boolean): Promise<{ connection: Connection; client: Recorder }> {
-  server = await startListening(options, (connection) => connection.subscribe('t'));
-  const accepted = nextConnection(server.server);
-  clients = await openRecorders(server.url, 1, clientDeflate ? { perMessageDeflate: { serverNoContextTakeover: true } } : {});
-  return { connection: await accepted, client: clients[0]! };
+  opened.server = await startListening(options, (connection) => connection.subscribe('t'));
+  const accepted = nextConnection(opened.server.server);
+  opened.clients = await openRecorders(opened.server.url, 1, clientDeflate ? { perMessageDeflate: { serverNoContextTakeover: true } } : {});
+  return { connection: await accepted, client: opened.clients[0]! };
 }
 
 test('a message published while the connection streams one of its own goes after it, whole', async () => {
@@ -35,10 +29,10 @@ test('a message published while the connection streams one of its own goes after
   }
   const streamed = connection.sendStream(slowly(), { binary: false });
   await delay(8);
-  assert.is(server!.server.publish('t', 'published mid-stream'), 1);
+  assert.is(opened.server!.server.publish('t', 'published mid-stream'), 1);
   connection.send('own, after');
   await streamed;
-  await received(clients, 3);
+  await received(opened.clients, 3);
   assert.equal(client.received, ['t:part 0;part 1;part 2;part 3;part 4;', 't:published mid-stream', 't:own, after']);
 });
 
@@ -50,12 +44,12 @@ test('a message published while zlib still compresses an earlier one of the conn
   for (let i = 0; i < 5; i++) {
     connection.send(`${i} ${big}`);
     // The shared frame is ready at once; the connection's own message is still in zlib.
-    assert.is(server!.server.publish('t', `published ${i} ${big}`), 1);
-    assert.is(server!.server.publish('t', `published small ${i}`), 1);
+    assert.is(opened.server!.server.publish('t', `published ${i} ${big}`), 1);
+    assert.is(opened.server!.server.publish('t', `published small ${i}`), 1);
     connection.send(`own small ${i}`);
     expected.push(`t:${i} ${big}`, `t:published ${i} ${big}`, `t:published small ${i}`, `t:own small ${i}`);
   }
-  await received(clients, expected.length);
+  await received(opened.clients, expected.length);
   assert.equal(client.received.map((text) => text.slice(0, 40)), expected.map((text) => text.slice(0, 40)));
   assert.equal(client.received, expected);
 });
