@@ -17,7 +17,7 @@ export const DEFAULT_MAX_RECONNECT_DELAY_MS = 2_000;
 export interface RedisBrokerOptions {
   /** `redis[s]://[[user][:password]@]host[:port][/db]`. Default `redis://127.0.0.1:6379`. */
   url?: string;
-  /** Further options of node-redis's `createClient()` (TLS, credentials...); `url` wins over theirs. */
+  /** Further options of node-redis's `createClient()` (TLS, credentials...); the broker sets `url`, `RESP` (3), `disableOfflineQueue` and the reconnect strategy itself. */
   clientOptions?: RedisClientOptions;
   /** Prefix of the Redis keys of topic streams: `<prefix><topic>`. Default `wspipe:topic:`. */
   prefix?: string;

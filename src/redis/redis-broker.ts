@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { ErrorReply } from 'redis';
 import type { Broker, BrokerHost, BrokerMessage } from '../topics/broker.js';
 import { openConnections, type RedisConnection } from './connection.js';
 import { entryFields } from './entry.js';
@@ -121,12 +122,12 @@ export class RedisBroker extends EventEmitter<RedisBrokerEvents> implements Brok
       const info = String(await this.commands.sendCommand(['INFO', 'server']));
       runId = /run_id:(\w+)/.exec(info)?.[1] ?? null;
     } catch (error) {
-      // Lost again at once: the next 'ready' tries again.
       this.report(error as Error);
-      return;
+      // Lost again at once: the next 'ready' tries again. A Redis that refuses INFO cannot tell a restart.
+      if (!(error instanceof ErrorReply)) return;
     }
-    const redisLostData = this.runId !== null && runId !== this.runId;
-    this.runId = runId;
+    const redisLostData = this.runId !== null && runId !== null && runId !== this.runId;
+    this.runId = runId ?? this.runId;
     if (redisLostData) this.expiring.clear();
     this.outbox.resume(redisLostData);
     this.emit('ready', { redisLostData });

@@ -1,4 +1,4 @@
-import type { RedisArgument } from 'redis';
+import { ErrorReply, type RedisArgument } from 'redis';
 import type { BrokerMessage } from '../topics/broker.js';
 import { BYTES, type RedisConnection } from './connection.js';
 import { readEntry } from './entry.js';
@@ -92,7 +92,7 @@ export class StreamReader {
         continue;
       }
       try {
-        this.clientId ??= String(await this.client.sendCommand(['CLIENT', 'ID']));
+        this.clientId ??= await this.ownId();
         await this.findStarts();
         this.changed = false;
         const reads = [...this.topics.values()];
@@ -112,6 +112,16 @@ export class StreamReader {
         // The connection is gone (its 'ready' wakes us) or Redis refused: try again shortly.
         await this.sleep(this.client.isReady ? 100 : BLOCK_MS);
       }
+    }
+  }
+
+  /** This connection's id, for CLIENT UNBLOCK; '' where Redis refuses CLIENT ID (a change of topics then waits for the XREAD to time out). */
+  private async ownId(): Promise<string> {
+    try {
+      return String(await this.client.sendCommand(['CLIENT', 'ID']));
+    } catch (error) {
+      if (error instanceof ErrorReply) return '';
+      throw error;
     }
   }
 
@@ -169,7 +179,7 @@ export class StreamReader {
     if (this.interrupting) return;
     this.interrupting = true;
     try {
-      for (let attempt = 0; attempt < 100 && this.reading && this.changed && this.clientId !== null && this.control.isReady; attempt++) {
+      for (let attempt = 0; attempt < 100 && this.reading && this.changed && this.clientId && this.control.isReady; attempt++) {
         const unblocked = await this.control.sendCommand(['CLIENT', 'UNBLOCK', this.clientId] as RedisArgument[]).catch(() => 0);
         if (unblocked === 1) return;
         await new Promise((resolve) => setTimeout(resolve, 2));

@@ -7,6 +7,7 @@ import { FrameProfiles } from './frame-profile.js';
 import { DEFAULT_MAX_BACKPRESSURE, type BackpressurePolicy, type SlowSubscriberInfo, type TopicOptions } from './options.js';
 import { checkTopic, messageOf, publication, remotePublication, type Publication } from './publication.js';
 import { Subscriber, type SubscriberHost } from './subscriber.js';
+import { describe } from '../validation/schema.js';
 
 /** A server-side listener of a topic's messages. */
 export type TopicListener = (message: DataMessage) => void;
@@ -62,7 +63,9 @@ export class TopicHub implements SubscriberHost {
   /** Server-side subscription: `listener` gets every message of `topic`; returns the unsubscribe function. */
   listen(topic: string, listener: TopicListener): () => void {
     checkTopic(topic);
-    if (typeof listener !== 'function') throw Object.assign(new TypeError('The "listener" argument must be a function'), { code: 'ERR_INVALID_ARG_TYPE' });
+    if (typeof listener !== 'function') {
+      throw Object.assign(new TypeError(`The "listener" argument must be a function. Received ${describe(listener)}`), { code: 'ERR_INVALID_ARG_TYPE' });
+    }
     this.entry(topic).listeners.add(listener);
     let listening = true;
     return () => {
