@@ -5,13 +5,14 @@
  *
  * Most subscribers are raw sockets that count the server's frames without copying or
  * parsing payloads (bench/echo/frames.ts's FrameCounter, which also checks each is a
- * binary frame of the expected size). A few are `ws` clients that read the publish time
- * in each message's first 8 bytes: publish-to-receive latency.
+ * binary frame of the expected size). A few, spread through the order of connection, are
+ * `ws` clients that read the publish time in each message's first 8 bytes:
+ * publish-to-receive latency.
  *
  * IPC: `{ type: 'open', port, count, probes, size }` → `{ type: 'opened', set }`;
  * `{ type: 'frames' }` → `{ type: 'frames', count }` (every frame received so far, all
  * sets); `{ type: 'latency', set, on }` starts (on) or ends collecting the probes' samples
- * → `{ type: 'latency', p50, p99, samples }` when ending; `{ type: 'close', set }` closes a set.
+ * → `{ type: 'latency', samples }` (µs) when ending; `{ type: 'close', set }` closes a set.
  */
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
@@ -27,7 +28,7 @@ export type SubscribersRequest =
 export type SubscribersReply =
   | { type: 'opened'; set: number }
   | { type: 'frames'; count: number }
-  | { type: 'latency'; p50: number; p99: number; samples: number }
+  | { type: 'latency'; samples: number[] }
   | { type: 'error'; message: string };
 
 interface SubscriberSet {
@@ -51,40 +52,52 @@ function fail(error: Error): void {
   post({ type: 'error', message: error.message });
 }
 
+async function openProbe(port: number, set: SubscriberSet): Promise<void> {
+  const probe = new WebSocket(`ws://${HOST}:${port}/`, { perMessageDeflate: false });
+  probe.on('message', (data: Buffer) => {
+    frames++;
+    set.samples?.push(now() - data.readDoubleLE(0));
+  });
+  probe.on('error', () => {});
+  await new Promise((resolve, reject) => {
+    probe.once('open', resolve);
+    probe.once('error', reject);
+  });
+  set.probes.push(probe);
+}
+
+async function openCounter(port: number, set: SubscriberSet, size: number): Promise<void> {
+  const { socket, rest } = await open(port);
+  const counter = new FrameCounter(size, (received) => void (frames += received), fail);
+  if (rest.length > 0) counter.accept(rest);
+  socket.on('data', (chunk: Buffer) => counter.accept(chunk));
+  socket.on('error', () => {});
+  socket.resume();
+  set.sockets.push(socket);
+}
+
+/**
+ * Opens `count` subscribers, `probes` of them spread evenly through the order of opening
+ * (which is the order the server writes to them): the latency they see is that of the
+ * first subscribers, the last ones, and those between.
+ */
 async function openSet(port: number, count: number, probes: number, size: number): Promise<number> {
   const set: SubscriberSet = { sockets: [], probes: [], samples: null };
   const index = sets.push(set) - 1;
-  const counted = (received: number): void => void (frames += received);
-  for (let opened = 0; opened < count - probes; opened += 100) {
-    const batch = await Promise.all(Array.from({ length: Math.min(100, count - probes - opened) }, () => open(port)));
-    for (const { socket, rest } of batch) {
-      const counter = new FrameCounter(size, counted, fail);
-      if (rest.length > 0) counter.accept(rest);
-      socket.on('data', (chunk: Buffer) => counter.accept(chunk));
-      socket.on('error', () => {});
-      socket.resume();
-      set.sockets.push(socket);
+  const every = Math.max(1, Math.floor(count / Math.max(1, probes)));
+  for (let opened = 0; opened < count; ) {
+    // Counting sockets in parallel up to the next probe, then the probe alone: the order holds.
+    const untilProbe = set.probes.length < probes ? every - 1 - (opened % every) : count - opened;
+    const batch = Math.min(untilProbe, 100, count - opened);
+    if (batch > 0) {
+      await Promise.all(Array.from({ length: batch }, () => openCounter(port, set, size)));
+      opened += batch;
+    } else {
+      await openProbe(port, set);
+      opened++;
     }
   }
-  for (let i = 0; i < probes; i++) {
-    const probe = new WebSocket(`ws://${HOST}:${port}/`, { perMessageDeflate: false });
-    probe.on('message', (data: Buffer) => {
-      frames++;
-      set.samples?.push(now() - data.readDoubleLE(0));
-    });
-    probe.on('error', () => {});
-    await new Promise((resolve, reject) => {
-      probe.once('open', resolve);
-      probe.once('error', reject);
-    });
-    set.probes.push(probe);
-  }
   return index;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 process.on('message', (request: SubscribersRequest) => {
@@ -101,9 +114,8 @@ process.on('message', (request: SubscribersRequest) => {
         set.samples = [];
         break;
       }
-      const sorted = (set.samples ?? []).sort((a, b) => a - b);
+      post({ type: 'latency', samples: set.samples ?? [] });
       set.samples = null;
-      post({ type: 'latency', p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples: sorted.length });
       break;
     }
     case 'close': {
