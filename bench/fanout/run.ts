@@ -48,7 +48,7 @@ function ask<T extends FanoutReply['type']>(server: Child<FanoutReply>, request:
 
 async function startServer(entry: ServerEntry, implementation: FanoutImplementation, subscribers: number, redis?: { url: string; role: string }): Promise<{ child: Child<FanoutReply>; port: number }> {
   const args = [implementation, ...(redis ? [redis.url, redis.role] : [])];
-  const child = new Child<FanoutReply>(`${implementation} fan-out server`, forkChild(entry.script, args, entry.execArgv, process.env, subscribers + 200));
+  const child = new Child<FanoutReply>(`${implementation} fan-out server`, forkChild(entry.script, args, [...entry.execArgv, '--expose-gc'], process.env, subscribers + 200));
   const { port } = await child.next('listening');
   return { child, port };
 }
@@ -81,6 +81,10 @@ async function saturate(load: Child<SubscribersReply>, subscribed: Subscribed, s
 
 /** Publish-to-receive latencies (µs) of one steady run, as the probes saw them. */
 async function latency(load: Child<SubscribersReply>, subscribed: Subscribed, publisher: Child<FanoutReply>, rate: number, size: number): Promise<number[]> {
+  // The same start for every run: no garbage left from what ran before, a short warm-up at the rate.
+  await ask(publisher, { type: 'gc' }, 'collected');
+  await ask(publisher, { type: 'steady', rate, seconds: WARMUP_SECONDS, size }, 'published');
+  await delay(100);
   load.send({ type: 'latency', set: subscribed.set, on: true } satisfies SubscribersRequest);
   await ask(publisher, { type: 'steady', rate, seconds: LATENCY_SECONDS, size }, 'published');
   await delay(200);

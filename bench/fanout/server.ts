@@ -20,6 +20,7 @@
  * whenever the fullest send buffer is below 64 KiB) → `{ type: 'published', count, skipped }`;
  * `{ type: 'steady', rate, seconds, size }` publishes `rate` messages per second → the same;
  * `{ type: 'arrived' }` → `{ type: 'arrived', count }` (messages from the other process);
+ * `{ type: 'gc' }` collects garbage (with --expose-gc) → `{ type: 'collected' }`;
  * `{ type: 'stop' }` exits.
  */
 import type { AddressInfo } from 'node:net';
@@ -34,6 +35,7 @@ export type FanoutRequest =
   | { type: 'saturate'; seconds: number; size: number }
   | { type: 'steady'; rate: number; seconds: number; size: number }
   | { type: 'arrived' }
+  | { type: 'gc' }
   | { type: 'stop' };
 
 export type FanoutReply =
@@ -41,6 +43,7 @@ export type FanoutReply =
   | { type: 'subscribers'; count: number }
   | { type: 'published'; count: number; skipped: number }
   | { type: 'arrived'; count: number }
+  | { type: 'collected' }
   | { type: 'error'; message: string };
 
 const TOPIC = 'bench';
@@ -190,6 +193,10 @@ process.on('message', (request: FanoutRequest) => {
       break;
     case 'arrived':
       post({ type: 'arrived', count: 'arrived' in contender ? (contender.arrived as () => number)() : 0 });
+      break;
+    case 'gc':
+      (globalThis as { gc?: () => void }).gc?.();
+      post({ type: 'collected' });
       break;
     case 'stop':
       process.exit(0);
