@@ -60,9 +60,10 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   constructor(options: ServerOptions = {}) {
     super();
     validateServerOptions(options);
-    this.topics = new TopicHub(options, (connection, info) => this.emit('slowSubscriber', connection, info));
     this.extensions = resolveExtensions(options, 'server');
     checkStages(options.stages, this.extensions.map((extension) => extension.name));
+    // Once nothing else can throw: the broker is attached to this server for good.
+    this.topics = new TopicHub(options, (connection, info) => this.emit('slowSubscriber', connection, info));
     this.options = options;
     this.path = options.path;
     if (options.server) {
