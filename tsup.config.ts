@@ -7,6 +7,7 @@ const library = {
   'transforms/index': 'src/transforms/index.ts',
   'handshake/index': 'src/handshake/index.ts',
   'rx/index': 'src/rx/index.ts',
+  'redis/index': 'src/redis/index.ts',
 };
 
 const common: Options = {
@@ -17,7 +18,8 @@ const common: Options = {
   // sources embedded were 57% of the unpacked size, and without them they would point at
   // src/ files the package does not ship (test/journeys/package-contents.test.ts).
   sourcemap: false,
-  external: ['rxjs'],
+  // Optional peer dependencies, loaded only by their subpaths (wspipe/rx, wspipe/redis).
+  external: ['rxjs', 'redis'],
 };
 
 export default defineConfig(() => {

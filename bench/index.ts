@@ -76,6 +76,12 @@ if (!only || only === 'deflate-echo') {
   await runDeflateEchoBench();
 }
 
+if (!only || only === 'fanout') {
+  // One publisher, 1,000 subscribers: wspipe topics against ws's broadcast loop, then through Redis: bench/fanout/run.ts.
+  const { runFanoutBench } = await import('./fanout/run.js');
+  await runFanoutBench();
+}
+
 if (!only || only === 'deflate-rss') {
   // Server RSS with 1,000 compressing connections, wspipe and ws: bench/deflate-rss/run.ts.
   const { runDeflateRssBench } = await import('./deflate-rss/run.js');

@@ -1,11 +1,12 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Connection } from '../connection/connection.js';
-import { ReadyState } from '../connection/ready-state.js';
 import { WebSocketServer } from '../server/server.js';
 import type { UpgradeRequestView } from '../server/options.js';
 import { FAVICON_SVG, renderDemoPage } from './demo-page.js';
 import { GuestNames } from './guest-names.js';
 import { boundPort, closeGracefully, SHUTDOWN_GRACE_MS } from './serve.js';
+
+/** The topic every page joins: the chat room. */
+const ROOM = 'room';
 
 /** Longest chat message the demo accepts by default; longer ones are closed with 1009. */
 export const DEFAULT_DEMO_MAX_MESSAGE_BYTES = 4096;
@@ -50,8 +51,9 @@ function requestedName(request: UpgradeRequestView): { name: string | null; toke
 
 /**
  * `wspipe demo`: an HTTP server with a chat page at `/` and its WebSocket endpoint at
- * `/ws` (attached to the http server's upgrade event). Every message goes to everyone
- * else in the room; the server announces joins and leaves. The page is rendered with the
+ * `/ws` (attached to the http server's upgrade event). The room is a topic: every page
+ * subscribes to it, a message is published to everyone else in it (`connection.publish`),
+ * and the server announces joins and leaves there. The page is rendered with the
  * server's message limit, so it can refuse what the server would close with 1009.
  */
 export function startDemo(options: DemoOptions): Promise<Demo> {
@@ -67,25 +69,20 @@ export function startDemo(options: DemoOptions): Promise<Demo> {
     heartbeat: { interval: 30_000 },
   });
   const guests = new GuestNames();
-  const broadcast = (payload: { from: string; text: string }, except?: Connection): void => {
-    const data = JSON.stringify(payload);
-    for (const connection of ws.connections) {
-      if (connection !== except && connection.readyState === ReadyState.OPEN) connection.send(data);
-    }
-  };
+  const say = (from: string, text: string): string => JSON.stringify({ from, text });
   ws.on('connection', (connection, request) => {
     const asked = requestedName(request);
     const { name, token, returning } = guests.claim(connection, asked.name, asked.token);
-    const here = [...ws.connections].filter((other) => other.readyState === ReadyState.OPEN).length;
-    const welcome = `${returning ? 'welcome back' : 'welcome'}, you are ${name}; ${here} in the room`;
+    connection.subscribe(ROOM);
+    const welcome = `${returning ? 'welcome back' : 'welcome'}, you are ${name}; ${ws.subscriberCount(ROOM)} in the room`;
     connection.send(JSON.stringify({ from: 'server', type: 'welcome', name, token, text: welcome }));
-    broadcast({ from: 'server', text: `${name} ${returning ? 'is back' : 'joined'}` }, connection);
+    connection.publish(ROOM, say('server', `${name} ${returning ? 'is back' : 'joined'}`));
     connection.on('message', (message) => {
-      if (message.type === 'text') broadcast({ from: name, text: message.data }, connection);
+      if (message.type === 'text') connection.publish(ROOM, say(name, message.data));
     });
     connection.on('close', () => {
       // A page that came back before its old connection was seen to drop holds the name now.
-      if (guests.release(name, connection)) broadcast({ from: 'server', text: `${name} left` });
+      if (guests.release(name, connection)) ws.publish(ROOM, say('server', `${name} left`));
     });
   });
   const stop = async (): Promise<void> => {

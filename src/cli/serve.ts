@@ -39,14 +39,15 @@ export function closeGracefully(server: WebSocketServer, graceMs = SHUTDOWN_GRAC
 
 /**
  * On SIGINT or SIGTERM runs `stop` and exits 0 (1 if it fails); a second signal while
- * stopping exits at once, with the shell's 128 + signal number.
+ * stopping exits at once, with the shell's 128 + signal number. Returns a function that
+ * starts the same stop without a signal (a cluster worker told to stop), once.
  */
-export function stopOnSignals(stop: () => Promise<void>, report: (line: string) => void): void {
+export function stopOnSignals(stop: () => Promise<void>, report: (line: string) => void): (reason: string) => void {
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
+  const begin = (reason: string): void => {
+    if (stopping) return;
     stopping = true;
-    report(`${signal}: shutting down`);
+    report(`${reason}: shutting down`);
     stop().then(
       () => process.exit(0),
       (error: Error) => {
@@ -55,6 +56,11 @@ export function stopOnSignals(stop: () => Promise<void>, report: (line: string) 
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
+    begin(signal);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  return begin;
 }

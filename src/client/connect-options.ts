@@ -29,7 +29,7 @@ export const DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_REDIRECTS = 10;
 
 export interface ConnectOptions
-  extends Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head' | 'transport'>,
+  extends Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head' | 'topics' | 'transport'>,
     ExtensionOptions,
     Pick<TlsConnectionOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername' | 'checkServerIdentity' | 'minVersion'> {
   /** Subprotocols to offer, most preferred first. */

@@ -3,7 +3,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { CloseCode } from '../close-codes.js';
 import { WebSocketError } from '../errors.js';
 import { closePart, sendDataTypeError } from '../transforms/encode/message-encoder.js';
-import type { BinaryData, DataMessage, Role } from '../transforms/records.js';
+import { messagePart, type BinaryData, type DataMessage, type Role } from '../transforms/records.js';
 import { boolean, optionTypeError, validateOptions } from '../validation/schema.js';
 import { buildInbound, buildOutbound, checkStages, type InboundRecord } from './chains.js';
 import { CloseHandshake, type CloseDetails } from './close-handshake.js';
@@ -25,6 +25,7 @@ import {
   type Transport,
 } from './options.js';
 import { Outbound } from './outbound.js';
+import type { PublishPort, TopicMembership } from './publish-port.js';
 import { ReadyState, type ReadyStateValue } from './ready-state.js';
 import type { MessageDuplexOptions, WebStreamOptions } from './stream-options.js';
 import { StreamViews } from './stream-views.js';
@@ -77,6 +78,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly heartbeat: Heartbeat | null;
   private readonly iterators = new Set<MessageIterator>();
   private readonly views: StreamViews;
+  /** Its server's topics (src/topics), or null for a connection no server accepted. */
+  private readonly membership: TopicMembership | null;
 
   constructor(socket: Duplex, options: ConnectionOptions) {
     super();
@@ -108,6 +111,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       ERROR_GRACE_MS,
     );
     this.views = new StreamViews(this, { hold: () => this.inbound.hold(HOLD_STREAM_VIEW), release: () => this.inbound.release(HOLD_STREAM_VIEW) }, options.streamMessages === true);
+    this.membership = options.topics ? options.topics(this.publishPort(options)) : null;
     this.heartbeat = options.heartbeat
       ? new Heartbeat(options.heartbeat, (payload) => this.outbound.sendControl({ type: 'ping', data: payload }), () =>
           this.closing.timedOut('heartbeat timeout: no pong from the peer'),
@@ -222,6 +226,35 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.outbound.flushed();
   }
 
+  /**
+   * Subscribes this connection to `topic` of the server that accepted it: every message
+   * published there (`server.publish()`, another connection's `publish()`, or another
+   * process through the server's broker) is sent to it. Returns false when it already was
+   * subscribed, or is no longer open. Closing leaves every topic.
+   */
+  subscribe(topic: string): boolean {
+    return this.topicMembership().subscribe(topic);
+  }
+
+  /** Leaves `topic`; returns whether it was subscribed. */
+  unsubscribe(topic: string): boolean {
+    return this.topicMembership().unsubscribe(topic);
+  }
+
+  /** The topics this connection is subscribed to (a copy). */
+  get topics(): ReadonlySet<string> {
+    return this.membership?.topics() ?? new Set();
+  }
+
+  /**
+   * Publishes a message to `topic` (text for a string, binary for bytes; `options` as
+   * `send()`'s) for every subscriber but this connection, here and, through the server's
+   * broker, in other processes. Returns how many local subscribers it was written to.
+   */
+  publish(topic: string, data: string | BinaryData, options?: SendOptions): number {
+    return this.topicMembership().publish(topic, data, options);
+  }
+
   /** Sends a ping (at most 125 bytes). */
   ping(data: string | BinaryData = Buffer.alloc(0)): void {
     if (this.state === ReadyState.OPEN) this.outbound.sendControl({ type: 'ping', data });
@@ -283,6 +316,34 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** The connection as an object-mode Duplex of messages, for `stream.pipeline()` (README: "Web Streams"). */
   duplex(options?: MessageDuplexOptions): MessageDuplex {
     return this.views.duplex(options);
+  }
+
+  private topicMembership(): TopicMembership {
+    if (this.membership) return this.membership;
+    const error = new Error('Topics belong to a server: only a connection a WebSocketServer accepted can subscribe or publish') as Error & { code: string };
+    error.code = 'WS_ERR_NO_TOPICS';
+    throw error;
+  }
+
+  /** What the server's topics may do with this connection: send published messages through its accounting. */
+  private publishPort(options: ConnectionOptions): PublishPort {
+    const counters = this.counters;
+    return {
+      connection: this,
+      encoding: { fragmentSize: options.fragmentSize, extensions: options.extensionStages ?? [], customStages: (options.stages?.encode?.length ?? 0) !== 0 },
+      isOpen: () => this.state === ReadyState.OPEN,
+      bufferedAmount: () => this.outbound.bufferedAmount,
+      sendFramed: (frame) => {
+        counters.messagesOut++;
+        // Counted when accepted: these bytes do not pass through the encode chain's sink.
+        counters.bytesOut += frame.size;
+        return this.outbound.sendFramed(frame);
+      },
+      sendOwn: (kind, payload, compress) => {
+        counters.messagesOut++;
+        return this.outbound.send(compress === undefined ? messagePart(kind, 0, payload, true) : { kind, rsv: 0, data: payload, last: true, compress });
+      },
+    };
   }
 
   private onData(chunk: Buffer): void {

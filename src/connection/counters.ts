@@ -4,8 +4,10 @@ export interface ConnectionCounters {
   bytesOut: number;
   messagesIn: number;
   messagesOut: number;
+  /** Published messages not sent to this connection: its send buffer was over the server's `maxBackpressure`. */
+  messagesSkipped: number;
 }
 
 export function newCounters(): ConnectionCounters {
-  return { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
+  return { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, messagesSkipped: 0 };
 }

@@ -19,6 +19,7 @@ import {
   type Schema,
 } from '../validation/schema.js';
 import type { Role } from '../transforms/records.js';
+import type { TopicJoin } from './publish-port.js';
 
 /** RFC 6455 §7.1.1 leaves the wait for the peer's close to us: 30 s, as browsers roughly do. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
@@ -89,6 +90,8 @@ export interface ConnectionOptions extends DecoderLimits {
   head?: Buffer;
   /** What carries the connection: a socket upgraded from HTTP/1.1, or an HTTP/2 stream (RFC 8441). Default 'http/1.1'. */
   transport?: Transport;
+  /** Set by the server that accepts the connection: how it joins that server's topics. */
+  topics?: TopicJoin;
 }
 
 /** What a connection runs over: an upgraded HTTP/1.1 connection, or one HTTP/2 stream (RFC 8441). */
@@ -119,4 +122,5 @@ export const CONNECTION_SCHEMA: Schema = {
   head: bytes,
   transport: oneOf(['http/1.1', 'h2']),
   extensionStages: arrayOf(EXTENSION_STAGES_CHECK),
+  topics: func,
 };

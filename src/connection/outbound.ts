@@ -6,6 +6,18 @@ import { EMPTY_BUFFER, messagePart, type BinaryData, type MessagePart } from '..
 import type { Chain } from './chains.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
+/**
+ * A data message framed elsewhere, whose bytes are written as they are: a message
+ * published to a topic is framed once and these same bytes go to every subscriber
+ * (src/topics). Only a server's frames can be shared: a client masks each frame anew.
+ */
+export interface FramedMessage {
+  /** The frames' bytes, in order; never modified once handed over. */
+  readonly chunks: readonly Buffer[];
+  /** Their total length. */
+  readonly size: number;
+}
+
 /** What the sending side needs from its connection. */
 export interface OutboundHost {
   /** The encoder failed (a WebSocketError from a stage): fail the connection. */
@@ -93,12 +105,29 @@ export class Outbound {
     if (this.closed) return false;
     if (this.streaming || this.queue.length !== 0) {
       const size = record.data.length;
-      this.queue.push({ record, size, resume: null });
+      this.queue.push({ record, frame: null, size, resume: null });
       this.queuedBytes += size;
       return this.roomLeft();
     }
     this.encode(record);
     return this.roomLeft();
+  }
+
+  /**
+   * Writes a message framed elsewhere ({@link FramedMessage}) in its place among this
+   * connection's data messages: behind a streamed message in progress, and behind what
+   * an asynchronous stage (zlib) still holds, so that it never lands between the frames of
+   * another message nor overtakes one sent before it. Returns false once closed (dropped).
+   */
+  sendFramed(frame: FramedMessage): boolean {
+    if (this.closed) return false;
+    if (this.streaming || this.queue.length !== 0 || this.settling) {
+      this.queue.push({ record: null, frame, size: frame.size, resume: null });
+      this.queuedBytes += frame.size;
+    } else {
+      this.writeFramed(frame);
+    }
+    return true;
   }
 
   /** A control frame: never queued behind data (RFC 6455 §5.4: it may go between fragments). */
@@ -114,7 +143,7 @@ export class Outbound {
       this.dropQueue();
       this.encode(record);
     } else {
-      this.queue.push({ record, size: 0, resume: null });
+      this.queue.push({ record, frame: null, size: 0, resume: null });
     }
   }
 
@@ -206,9 +235,18 @@ export class Outbound {
   private readonly onSettled = (error: Error | null): void => {
     this.settling = false;
     this.encodingBytes = 0;
-    if (error) this.host.fail(error);
-    else this.checkDrain();
+    if (error) {
+      this.host.fail(error);
+      return;
+    }
+    // A framed message may have waited for the encoder to pass on what came before it.
+    if (this.queue.length !== 0 && this.queue[0]!.frame !== null) this.flushQueue();
+    this.checkDrain();
   };
+
+  private writeFramed(frame: FramedMessage): void {
+    for (const chunk of frame.chunks) this.writeFrameBytes(chunk);
+  }
 
   private roomLeft(): boolean {
     if (this.bufferedAmount < this.highWaterMark) return true;
@@ -242,13 +280,19 @@ export class Outbound {
 
   /** Waits for the streamed message ahead to finish. */
   private turn(): Promise<void> {
-    return new Promise((resolve) => this.queue.push({ record: null, size: 0, resume: resolve }));
+    return new Promise((resolve) => this.queue.push({ record: null, frame: null, size: 0, resume: resolve }));
   }
 
   private flushQueue(): void {
     while (this.queue.length !== 0 && !this.streaming) {
+      // Framed bytes go after everything the encoder holds: onSettled comes back for them.
+      if (this.settling && this.queue[0]!.frame !== null) return;
       const item = this.queue.shift()!;
       this.queuedBytes -= item.size;
+      if (item.frame !== null) {
+        this.writeFramed(item.frame);
+        continue;
+      }
       if (item.record === null) {
         item.resume!(); // the next streamed message starts; what follows waits for it
         return;
@@ -267,9 +311,13 @@ export class Outbound {
   }
 }
 
-/** A message waiting behind a streamed one, or (record null) a streamed message waiting for its turn. */
+/**
+ * A message waiting behind a streamed one (a record, or bytes framed elsewhere), or
+ * (neither) a streamed message waiting for its turn.
+ */
 interface Queued {
   record: MessagePart | null;
+  frame: FramedMessage | null;
   size: number;
   resume: (() => void) | null;
 }

@@ -7,6 +7,7 @@ export { SocketSubject } from './socket-subject.js';
 export type { DroppedValue } from './socket-core.js';
 export { messages$ } from './messages.js';
 export { connections$ } from './connections.js';
+export { publishTo, topic$ } from './topics.js';
 export type { RxConnectOptions } from './options.js';
 export type { ConnectionState } from './state.js';
 export { CloseError, isNormalClose, type CloseInfo } from './close-info.js';

@@ -9,6 +9,7 @@ import { CONNECTION_OPTIONS_SCHEMA, type ConnectionOptions } from '../connection
 import { isToken } from '../handshake/http-syntax.js';
 import { MAX_CLOSE_REASON_BYTES } from '../transforms/close-frame.js';
 import { perMessageDeflateSchema } from '../transforms/deflate/parameters.js';
+import { TOPIC_OPTIONS_SCHEMA, type TopicOptions } from '../topics/options.js';
 import {
   arrayOf,
   boolean,
@@ -47,9 +48,9 @@ export type VerifyClientResult = boolean | { status: number; reason?: string };
 export type VerifyClient = (info: VerifyClientInfo) => VerifyClientResult | Promise<VerifyClientResult>;
 
 /** Connection options a server applies to every connection it accepts. */
-export type ServerConnectionOptions = Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head' | 'transport'>;
+export type ServerConnectionOptions = Omit<ConnectionOptions, 'role' | 'protocol' | 'extensions' | 'extensionStages' | 'head' | 'transport' | 'topics'>;
 
-export interface ServerOptions extends ServerConnectionOptions, ExtensionOptions {
+export interface ServerOptions extends ServerConnectionOptions, ExtensionOptions, TopicOptions {
   /** Listen on this port (0 for any). Leave out with `server` or `noServer`. */
   port?: number;
   /** The interface to listen on; like net, all interfaces when left out. */
@@ -96,6 +97,7 @@ export const SERVER_SCHEMA: Schema = {
   headers: func,
   perMessageDeflate: either(boolean, object(perMessageDeflateSchema('server'))),
   ...EXTENSION_OPTIONS_SCHEMA,
+  ...TOPIC_OPTIONS_SCHEMA,
   maxHeaderBytes: integer(1),
   maxHeaderCount: integer(1),
   handshakeTimeout: milliseconds(1),

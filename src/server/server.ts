@@ -31,6 +31,10 @@ import {
   type VerifyClientInfo,
 } from './options.js';
 import { attachRoute, pathOf } from './upgrade-router.js';
+import type { SendOptions } from '../connection/connection.js';
+import type { SlowSubscriberInfo } from '../topics/options.js';
+import { TopicHub, type TopicListener } from '../topics/topic-hub.js';
+import type { BinaryData } from '../transforms/records.js';
 import { validateOptions } from '../validation/schema.js';
 
 export interface ServerEvents {
@@ -40,6 +44,8 @@ export interface ServerEvents {
   handshakeError: [error: Error, request: UpgradeRequestView | null];
   error: [error: Error];
   close: [];
+  /** A published message found a subscriber over `maxBackpressure`: it was skipped, or the subscriber is being closed (`onBackpressure`). */
+  slowSubscriber: [connection: Connection, info: SlowSubscriberInfo];
 }
 
 /**
@@ -62,12 +68,15 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   private closed: Promise<void> | null = null;
   /** Why listening failed, for a listen() that comes after the failure. */
   private listenError: Error | null = null;
+  private readonly topics: TopicHub;
 
   constructor(options: ServerOptions = {}) {
     super();
     validateServerOptions(options);
     this.extensions = resolveExtensions(options, 'server');
     checkStages(options.stages, this.extensions.map((extension) => extension.name));
+    // Once nothing else can throw: the broker is attached to this server for good.
+    this.topics = new TopicHub(options, (connection, info) => this.emit('slowSubscriber', connection, info));
     this.options = options;
     this.path = options.path;
     if (options.server) {
@@ -213,6 +222,32 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   }
 
   /**
+   * Publishes a message to every connection subscribed to `topic` (`connection.subscribe()`)
+   * and to the server-side listeners (`subscribe()`), here and, with a `broker`, in every
+   * other process: text for a string, binary for bytes, `options` as `send()`'s. The
+   * message is framed (and compressed, where subscribers agreed on the same parameters
+   * without context takeover) once, and the same bytes go to every subscriber. Returns how
+   * many connections here it was written to: not those closing, nor slow subscribers
+   * (`maxBackpressure`).
+   */
+  publish(topic: string, data: string | BinaryData, options?: SendOptions): number {
+    return this.topics.publishMessage(topic, data, options);
+  }
+
+  /**
+   * Listens to `topic` on the server side: `listener` gets every message published to it,
+   * here or (with a broker) elsewhere. Returns the function that stops listening.
+   */
+  subscribe(topic: string, listener: TopicListener): () => void {
+    return this.topics.listen(topic, listener);
+  }
+
+  /** How many connections here are subscribed to `topic`. */
+  subscriberCount(topic: string): number {
+    return this.topics.subscriberCount(topic);
+  }
+
+  /**
    * Stops accepting, closes every connection with 1001 (going away), and settles once all
    * of them have closed and the listener has stopped; then emits 'close'. A peer that
    * does not answer holds its connection up to `closeTimeout`; `{ timeout }` bounds the
@@ -251,6 +286,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     }
     await Promise.all([...closes, listenerClosed]);
     clearTimeout(timer);
+    // After the connections: what their 'close' listeners publish still goes to the other processes.
+    await this.topics.close();
     this.emit('close');
   }
 
@@ -300,6 +337,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       extensions: negotiated.header ?? '',
       extensionStages: negotiated.agreed.map((entry) => entry.stages),
       stages: placeStages(this.options.stages, negotiated.agreed.map((entry) => entry.extension.name)),
+      topics: this.topics.join,
       ...carrier,
     });
   }

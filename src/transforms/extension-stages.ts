@@ -29,10 +29,40 @@ export interface ExtensionStages {
   readonly rsv: number;
   decoder?(next: RecordSink<MessagePart>, context: StageContext): StageCore<MessagePart>;
   encoder?(next: RecordSink<MessagePart>, context: StageContext): StageCore<MessagePart>;
+  /**
+   * How a message sent to many connections at once (a topic's publication) can be encoded
+   * once for all of them. Left out, an extension with an encoder makes every connection
+   * that agreed on it encode published messages itself.
+   */
+  readonly shared?: SharedEncoding;
+}
+
+/**
+ * What lets a published message be encoded once and the same bytes be written to many
+ * connections: connections whose extensions give equal `key`s encode a whole message to
+ * the same bytes, computed by `encode`.
+ */
+export interface SharedEncoding {
+  /** Equal for every connection whose encode stage treats a whole message the same way (its agreed parameters). */
+  readonly key: string;
+  /** Whether the encode stage passes this whole message on untouched (permessage-deflate: below its threshold, or `compress: false`). */
+  passes(part: MessagePart): boolean;
+  /**
+   * Encodes one whole data message synchronously, as the encode stage would. Absent when
+   * the stage carries state from one message to the next (permessage-deflate with context
+   * takeover): each connection then encodes the messages it does not pass.
+   */
+  encode?(part: MessagePart): MessagePart;
 }
 
 /** The check of one ExtensionStages object where options take them. */
 export const EXTENSION_STAGES_CHECK = object(
-  { name: required(string()), rsv: required(integer(0, 7)), decoder: func, encoder: func },
+  {
+    name: required(string()),
+    rsv: required(integer(0, 7)),
+    decoder: func,
+    encoder: func,
+    shared: object({ key: required(string()), passes: required(func), encode: func }, 'a shared encoding ({ key, passes, encode? })'),
+  },
   'the stages of an agreed extension ({ name, rsv, decoder?, encoder? })',
 );

@@ -7,7 +7,7 @@ export { FrameSerializer, FrameSerializerCore } from './encode/frame-serializer.
 export { Masker, MaskerCore, type MaskerOptions } from './encode/masker.js';
 export { MessageEncoder, MessageEncoderCore, encodeMessage, type EncoderInput } from './encode/message-encoder.js';
 export { createDecoder, createDecoderCore, type CreateDecoderOptions } from './decoder.js';
-export type { ExtensionStages, StageContext } from './extension-stages.js';
+export type { ExtensionStages, SharedEncoding, StageContext } from './extension-stages.js';
 export { ProtocolSocket, PROTOCOL_SOCKET_GRACE_MS, type ProtocolSocketOptions } from './protocol-socket.js';
 export { createEncoder, createEncoderCore, type CreateEncoderOptions, type EncoderOptions } from './encoder.js';
 export { parseClosePayload, buildClosePayload, MAX_CLOSE_REASON_BYTES } from './close-frame.js';

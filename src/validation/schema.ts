@@ -50,7 +50,8 @@ export function rangeError(path: string, accepts: string, value: unknown): Coded
   return error;
 }
 
-function describe(value: unknown): string {
+/** A value as error messages show it: a short string, a function's name, an object's class. */
+export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (Array.isArray(value)) return 'an array';

@@ -2,7 +2,7 @@
  * The package as a user gets it: `npm run build`, `npm pack`, then `npm install` of the
  * tarball into a temporary consumer project, offline and with an empty npm cache (so
  * nothing can come from the network or from a cache). The dev tools the journeys need
- * (rxjs as the peer, ws as a foreign client, typescript and @types/node) are linked from
+ * (rxjs and redis as the peers, ws as a foreign client, typescript and @types/node) are linked from
  * the repository's node_modules.
  *
  * Built, packed and installed once per process: every journey and docs test file running
@@ -53,7 +53,7 @@ export interface PackedPackage {
 }
 
 /** Linked into the consumer from the repository: what the journey programs import besides wspipe. */
-const LINKED_TOOLS = ['rxjs', 'ws', 'typescript', '@types/node'] as const;
+const LINKED_TOOLS = ['rxjs', 'redis', 'ws', 'typescript', '@types/node'] as const;
 
 /** Build + pack + install take about 10 s; a minute means something hangs. */
 const STEP_TIMEOUT_MS = 120_000;

@@ -12,13 +12,14 @@ import { join } from 'node:path';
 import { packedPackage } from '../helpers/packed-package.js';
 import { runTsc } from '../helpers/tsc.js';
 
-const SUBPATHS = ['index', 'transforms/index', 'handshake/index', 'rx/index'];
+const SUBPATHS = ['index', 'transforms/index', 'handshake/index', 'rx/index', 'redis/index'];
 
 const ESM_CONSUMER = `
 import { connect, createServer, WebSocket, WebSocketError, HandshakeError, type Connection, type Message } from 'wspipe';
 import { createDecoder, HeaderParser, type FramePart, type MessagePart } from 'wspipe/transforms';
 import { acceptKey, validateUpgradeRequest, type UpgradeRequestInfo } from 'wspipe/handshake';
-import { connect$, connections$, messages$, CloseError, type SocketSubject } from 'wspipe/rx';
+import { connect$, connections$, messages$, topic$, CloseError, type SocketSubject } from 'wspipe/rx';
+import { createRedisBroker, type RedisBroker } from 'wspipe/redis';
 import manifest from 'wspipe/package.json' with { type: 'json' };
 import type { Observable } from 'rxjs';
 
@@ -38,6 +39,10 @@ const server = createServer({ host: '127.0.0.1', port: 0 }, (connection: Connect
 });
 export const accepted: Observable<Connection> = connections$(server);
 export const subject: SocketSubject = connect$('ws://127.0.0.1:1/');
+export const broker: RedisBroker = createRedisBroker({ url: 'redis://127.0.0.1:1', maxPending: 100 });
+export const fanout = createServer({ noServer: true, broker, maxBackpressure: 1 << 20, onBackpressure: 'close' });
+export const reached: number = fanout.publish('room', 'hi', { compress: false });
+export const said: Observable<Message> = topic$(fanout, 'room');
 export async function talk(url: string): Promise<Message[]> {
   const connection = await connect(url, { protocols: ['chat'], perMessageDeflate: true });
   const received: Message[] = [];
@@ -59,6 +64,8 @@ createServer({ port: '9001' });
 server.connections.forEach((connection) => connection.send(42));
 // @ts-expect-error: acceptKey returns a string
 export const notANumber: number = acceptKey('x');
+// @ts-expect-error: a slow subscriber is skipped or closed, nothing else
+createServer({ onBackpressure: 'drop' });
 `;
 
 const CJS_CONSUMER = `
@@ -66,6 +73,7 @@ import wspipe = require('wspipe');
 import transforms = require('wspipe/transforms');
 import handshake = require('wspipe/handshake');
 import rx = require('wspipe/rx');
+import redis = require('wspipe/redis');
 import manifest = require('wspipe/package.json');
 
 const server: wspipe.WebSocketServer = wspipe.createServer({ noServer: true });
@@ -74,11 +82,12 @@ const key: string = handshake.acceptKey('dGhlIHNhbXBsZSBub25jZQ==');
 const subject: rx.SocketSubject<transforms.DataMessage, string> = rx.connect$('ws://127.0.0.1:1/');
 const version: string = manifest.version;
 const isProtocolError = (error: unknown): boolean => error instanceof wspipe.WebSocketError && error.closeCode === 1002;
+const broker: wspipe.Broker = redis.createRedisBroker({ prefix: 'app:' });
 
 // @ts-expect-error: not a message type
 const wrong: transforms.Message = { type: 'texts', data: 'hi' };
 
-export = { server, message, key, subject, version, isProtocolError, wrong };
+export = { server, message, key, subject, version, isProtocolError, broker, wrong };
 `;
 
 test('a TypeScript consumer (ESM .ts and CommonJS .cts) type-checks against the installed declarations of every subpath', async () => {

@@ -41,6 +41,10 @@ const CONNECTION_TABLE = [
   }),
   row('extensionStages[0].decoder', { wrongType: [5, 'inflate'], good: undefined, with: { extensionStages: [AGREED] } }),
   row('extensionStages[0].encoder', { wrongType: [5, {}], good: undefined, with: { extensionStages: [AGREED] } }),
+  row('extensionStages[0].shared', { wrongType: [5, 'deflate'], good: undefined, with: { extensionStages: [AGREED] } }),
+  row('extensionStages[0].shared.passes', { wrongType: [undefined, 5], good: () => true, with: { extensionStages: [{ ...AGREED, shared: { key: 'k' } }] } }),
+  // Set by a server: how the connection joins its topics (a function the server gives).
+  row('topics', { wrongType: [5, {}, 'room'], good: undefined }),
 ] as const;
 
 type ConnectionPaths = PathsOf<typeof CONNECTION_TABLE>;

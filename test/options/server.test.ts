@@ -41,6 +41,9 @@ const SERVER_ROWS = [
   row('maxHeaderBytes', { wrongType: ['8192'], outOfRange: [0, -1, 1.5], range: mentions('integer', 1), good: 8192 }),
   row('maxHeaderCount', { wrongType: ['50'], outOfRange: [0, -1, 2.5], range: mentions('integer', 1), good: 50 }),
   row('handshakeTimeout', { wrongType: ['5000', null], outOfRange: [0, -1, MAX_TIMER_MS + 1], range: mentions(1, MAX_TIMER_MS), good: 5000 }),
+  row('maxBackpressure', { wrongType: ['1024', null], outOfRange: [-1, 1.5], range: mentions('integer', 0), good: 1024 }),
+  row('onBackpressure', { wrongType: [5, true], outOfRange: ['drop', 'Skip'], range: mentions('skip', 'close'), good: 'close' }),
+  row('broker', { wrongType: [5, 'redis://127.0.0.1', { publish() {} }], good: undefined }),
 ] as const;
 
 // A new option in ServerOptions (or a nested one) without a row fails the type check here.

@@ -104,7 +104,7 @@ export class DeflateCore extends ZlibStageCore {
   }
 
   private shouldCompress(part: MessagePart): boolean {
-    return part.compress ?? !(part.last && part.data.length < this.options.threshold);
+    return compressesMessage(part, this.options.threshold);
   }
 
   /** Passes compressed data on; what the next stage throws stops this one. */
@@ -115,6 +115,14 @@ export class DeflateCore extends ZlibStageCore {
       this.fail(toError(error));
     }
   }
+}
+
+/**
+ * Whether a data message whose first part is `part` is compressed: as its `compress` hint
+ * says, else unless it is whole (one part) and below `threshold` bytes.
+ */
+export function compressesMessage(part: MessagePart, threshold: number): boolean {
+  return part.compress ?? !(part.last && part.data.length < threshold);
 }
 
 /** The compressing stage as a Transform: {@link MessagePart} in, compressed {@link MessagePart} out. */

@@ -15,6 +15,11 @@ export class Fifo<T> {
     return this.items[this.head];
   }
 
+  /** The item `index` places after the head. */
+  at(index: number): T | undefined {
+    return index < 0 ? undefined : this.items[this.head + index];
+  }
+
   shift(): T | undefined {
     if (this.head === this.items.length) return undefined;
     const item = this.items[this.head];

@@ -5,6 +5,7 @@ import { DeflateCore } from './deflate.js';
 import { InflateCore } from './inflate.js';
 import type { DeflateOptions, InflateOptions } from './options.js';
 import { PERMESSAGE_DEFLATE } from './parameters.js';
+import { sharedDeflate } from './shared-deflate.js';
 
 /**
  * The agreed parameters (RFC 7692 §5), the same for both roles: `server*` fields
@@ -68,6 +69,6 @@ export function deflateExtensionStages(stages: Partial<DeflateStageOptions>): Ex
     ...(inflate && {
       decoder: (next, context) => new InflateCore({ ...inflate, maxPayload: inflate.maxPayload ?? context.maxPayload }, next),
     }),
-    ...(deflate && { encoder: (next) => new DeflateCore(deflate, next) }),
+    ...(deflate && { encoder: (next) => new DeflateCore(deflate, next), shared: sharedDeflate(deflate) }),
   };
 }
