@@ -6,6 +6,16 @@ export const HOLD_ASYNC_STAGE = 1;
 export const HOLD_CONSUMER = 2;
 export const HOLD_STREAM = 4;
 
+/** What the receiving side reports to its connection. */
+export interface InboundHost {
+  /**
+   * What the chain threw: a WebSocketError from the peer's bytes, or a listener's error;
+   * `thrown` when it came from this call stack rather than a later asynchronous stage's
+   * callback.
+   */
+  inboundError(error: unknown, thrown: boolean): void;
+}
+
 /**
  * The receiving side of a connection: bytes from the socket into the decode chain, and
  * flow control. The socket is paused while any reason holds it — an asynchronous stage
@@ -20,12 +30,7 @@ export class Inbound {
   constructor(
     private readonly socket: Duplex,
     private readonly chain: Chain<Buffer>,
-    /**
-     * Receives what the chain throws: a WebSocketError from the peer's bytes, or a
-     * listener's error; `thrown` when it came from this call stack rather than a later
-     * asynchronous stage's callback.
-     */
-    private readonly onError: (error: unknown, thrown: boolean) => void,
+    private readonly host: InboundHost,
   ) {}
 
   /** Feeds one chunk; while an asynchronous stage works, the socket waits. */
@@ -35,12 +40,13 @@ export class Inbound {
       this.chain.accept(chunk);
     } catch (error) {
       // Bytes after a close frame in the same chunk are not the peer's to answer for (RFC 6455 §5.5.1).
-      if (!this.stopped) this.onError(error, true);
+      if (!this.stopped) this.host.inboundError(error, true);
       return;
     }
     if (this.chain.async) {
       this.hold(HOLD_ASYNC_STAGE);
-      this.chain.whenSettled(this.onSettled);
+      // Made on first use: a chain without an asynchronous stage never needs it.
+      this.chain.whenSettled((this.onSettled ??= (error) => this.settled(error)));
     }
   }
 
@@ -69,8 +75,10 @@ export class Inbound {
     this.chain.destroy();
   }
 
-  private readonly onSettled = (error: Error | null): void => {
-    if (error) this.onError(error, false);
+  private onSettled: ((error: Error | null) => void) | null = null;
+
+  private settled(error: Error | null): void {
+    if (error) this.host.inboundError(error, false);
     else this.release(HOLD_ASYNC_STAGE);
-  };
+  }
 }

@@ -3,7 +3,9 @@ import { WebSocketError } from '../errors.js';
 import { dataPart, sendDataTypeError, toBuffer } from '../transforms/encode/message-encoder.js';
 import type { EncoderInput } from '../transforms/encode/message-encoder.js';
 import { EMPTY_BUFFER, messagePart, type BinaryData, type MessagePart } from '../transforms/records.js';
+import type { RecordSink } from '../transforms/stage.js';
 import type { Chain } from './chains.js';
+import type { ConnectionCounters } from './counters.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
 /** What the sending side needs from its connection. */
@@ -27,7 +29,8 @@ export interface OutboundHost {
  * `bufferedAmount` counts every byte accepted and not yet handed to the operating system:
  * queued behind a streamed message, inside an asynchronous stage (zlib), or in the socket.
  */
-export class Outbound {
+export class Outbound implements RecordSink<Buffer> {
+  private readonly chain: Chain<EncoderInput>;
   private readonly writer: WriteCoalescer;
   private readonly highWaterMark: number;
   /** Bytes waiting behind a streamed message, and bytes inside an asynchronous stage. */
@@ -41,15 +44,20 @@ export class Outbound {
   private closed = false;
   private readonly drainWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
 
+  /**
+   * `buildChain` makes the encode chain writing to this object (its `accept`); the
+   * connection forwards the socket's 'drain' to `checkDrain()`.
+   */
   constructor(
     private readonly socket: Duplex,
-    private readonly chain: Chain<EncoderInput>,
+    buildChain: (sink: RecordSink<Buffer>) => Chain<EncoderInput>,
     private readonly maxBufferedAmount: number,
+    private readonly counters: ConnectionCounters,
     private readonly host: OutboundHost,
   ) {
     this.writer = new WriteCoalescer(socket);
     this.highWaterMark = socket.writableHighWaterMark;
-    socket.on('drain', () => this.checkDrain());
+    this.chain = buildChain(this);
   }
 
   /** Whether the close frame has gone to the encoder: nothing may be sent after it. */
@@ -62,7 +70,8 @@ export class Outbound {
   }
 
   /** Where the encode chain writes: into the socket, in one system call per tick. */
-  writeFrameBytes(chunk: Buffer): void {
+  accept(chunk: Buffer): void {
+    this.counters.bytesOut += chunk.length;
     if (!this.socket.destroyed && !this.socket.writableEnded) this.writer.write(chunk);
   }
 
@@ -195,17 +204,20 @@ export class Outbound {
       this.encodingBytes += 'kind' in record ? record.data.length : 0;
       if (!this.settling) {
         this.settling = true;
-        this.chain.whenSettled(this.onSettled);
+        // Made on first use: a chain without an asynchronous stage never needs it.
+        this.chain.whenSettled((this.onSettled ??= (error) => this.settled(error)));
       }
     }
   }
 
-  private readonly onSettled = (error: Error | null): void => {
+  private onSettled: ((error: Error | null) => void) | null = null;
+
+  private settled(error: Error | null): void {
     this.settling = false;
     this.encodingBytes = 0;
     if (error) this.host.fail(error);
     else this.checkDrain();
-  };
+  }
 
   private roomLeft(): boolean {
     if (this.bufferedAmount < this.highWaterMark) return true;
@@ -213,7 +225,8 @@ export class Outbound {
     return false;
   }
 
-  private checkDrain(): void {
+  /** The socket drained, or an asynchronous stage settled: 'drain' if a sender waits and there is room. */
+  checkDrain(): void {
     if (!this.needDrain || this.bufferedAmount >= this.highWaterMark) return;
     this.needDrain = false;
     for (const waiter of this.drainWaiters.splice(0)) waiter.resolve();

@@ -18,8 +18,9 @@ export type MessageDecoderOptions = Pick<DecoderLimits, 'maxPayload'>;
  */
 export class MessageDecoderCore implements StageCore<MessagePart> {
   private readonly maxPayload: number;
-  private readonly assembler: MessageAssembler;
-  private readonly utf8 = new Utf8Validator();
+  /** Made for the first message that arrives in pieces: most connections never get one. */
+  private assembler: MessageAssembler | null = null;
+  private utf8: Utf8Validator | null = null;
   /** Kind of the data message being assembled, or null. */
   private kind: MessageKind | null = null;
 
@@ -29,7 +30,6 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
   ) {
     validateOptions(options, { maxPayload: DECODER_LIMITS_SCHEMA.maxPayload! });
     this.maxPayload = resolveMaxPayload(options);
-    this.assembler = new MessageAssembler(this.maxPayload);
   }
 
   accept(part: MessagePart): void {
@@ -61,19 +61,21 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
       }
       this.kind = kind;
     }
-    if (this.assembler.length + data.length > this.maxPayload) {
+    const assembler = (this.assembler ??= new MessageAssembler(this.maxPayload));
+    if (assembler.length + data.length > this.maxPayload) {
       throw tooBigError('WS_ERR_MESSAGE_TOO_BIG', `Message larger than maxPayload (${this.maxPayload} bytes)`);
     }
-    if (kind === 'text' && !this.utf8.write(data)) throw invalidUtf8Error('text message');
+    const utf8 = kind === 'text' ? (this.utf8 ??= new Utf8Validator()) : null;
+    if (utf8 !== null && !utf8.write(data)) throw invalidUtf8Error('text message');
     const frameLength = part.frameLength;
-    if (frameLength !== undefined) this.assembler.reserve(Math.min(this.assembler.length + frameLength, this.maxPayload));
-    this.assembler.append(data);
+    if (frameLength !== undefined) assembler.reserve(Math.min(assembler.length + frameLength, this.maxPayload));
+    assembler.append(data);
     if (!part.last) return;
     this.kind = null;
-    const payload = this.assembler.take();
-    if (kind === 'text') {
-      const complete = this.utf8.end();
-      this.utf8.reset();
+    const payload = assembler.take();
+    if (utf8 !== null) {
+      const complete = utf8.end();
+      utf8.reset();
       if (!complete) throw invalidUtf8Error('text message');
       this.next.accept({ type: 'text', data: payload.toString('utf8') });
     } else {
