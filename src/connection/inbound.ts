@@ -44,9 +44,14 @@ export class Inbound {
       return;
     }
     if (this.chain.async) {
-      this.hold(HOLD_ASYNC_STAGE);
       // Made on first use: a chain without an asynchronous stage never needs it.
+      this.settlingNow = true;
+      this.settledNow = false;
       this.chain.whenSettled((this.onSettled ??= (error) => this.settled(error)));
+      this.settlingNow = false;
+      // A stage that had nothing left to do (zlib idle, a rate limit with tokens) settles at
+      // once: the socket need not pause and resume for it.
+      if (!this.settledNow) this.hold(HOLD_ASYNC_STAGE);
     }
   }
 
@@ -76,8 +81,12 @@ export class Inbound {
   }
 
   private onSettled: ((error: Error | null) => void) | null = null;
+  /** Inside `whenSettled`, and whether it called back before returning. */
+  private settlingNow = false;
+  private settledNow = false;
 
   private settled(error: Error | null): void {
+    if (this.settlingNow) this.settledNow = true;
     if (error) this.host.inboundError(error, false);
     else this.release(HOLD_ASYNC_STAGE);
   }
