@@ -19,7 +19,10 @@ import {
   validateUpgradeRequest,
 } from '../handshake/index.js';
 import { SERVER_CLOSE_SCHEMA, validateServerOptions, type ServerCloseOptions, type ServerOptions, type UpgradeRequestView } from './options.js';
+import { Admission, DEFAULT_MAX_CONNECTIONS } from './admission.js';
 import { attachRoute, pathOf } from './upgrade-router.js';
+import { DEFAULT_SERVER_IDLE_TIMEOUT_MS } from '../connection/idle-timeout.js';
+import { MemoryBudget } from '../transforms/memory-budget.js';
 import { validateOptions } from '../validation/schema.js';
 
 export interface ServerEvents {
@@ -49,6 +52,9 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   private readonly detach: (() => void) | null = null;
   private readonly listenWaiters: Array<{ resolve: (address: AddressInfo) => void; reject: (error: Error) => void }> = [];
   private closed: Promise<void> | null = null;
+  private readonly admission: Admission;
+  /** What unfinished incoming messages of all its connections may hold together (`reserved` is in use now). */
+  readonly messageMemory: MemoryBudget;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -57,6 +63,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     checkStages(options.stages, this.extensions.map((extension) => extension.name));
     this.options = options;
     this.path = options.path;
+    this.admission = new Admission(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+    this.messageMemory = options.messageMemory ?? new MemoryBudget(options.maxMessageMemory);
     if (options.server) {
       this.attached = options.server as HttpServer;
       this.detach = attachRoute(this.attached, this);
@@ -143,6 +151,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       this.refuse(socket, new HandshakeError(503, 'WS_ERR_HANDSHAKE_REFUSED', 'Server is closing'), request);
       return;
     }
+    const full = this.admission.enter(socket, this.connections.size);
+    if (full) {
+      this.refuse(socket, full, request);
+      return;
+    }
     let info: ReturnType<typeof validateUpgradeRequest>;
     try {
       if (this.path !== undefined && pathOf(request.url) !== this.path) {
@@ -222,6 +235,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     info: ReturnType<typeof validateUpgradeRequest>,
     callback?: (connection: Connection, request: UpgradeRequestView) => void,
   ): void {
+    // From here on it is a connection (counted in `connections`) or nothing.
+    this.admission.leave(socket);
     if (socket.destroyed || !socket.writable) {
       socket.destroy();
       return;
@@ -240,6 +255,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       connection = new Connection(socket, {
         ...this.options,
         role: 'server',
+        idleTimeout: this.options.idleTimeout ?? DEFAULT_SERVER_IDLE_TIMEOUT_MS,
+        messageMemory: this.messageMemory,
         protocol: protocol ?? '',
         extensions: header ?? '',
         extensionStages: agreed.map((entry) => entry.stages),
@@ -272,6 +289,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   }
 
   private refuse(socket: Duplex, error: Error, request: UpgradeRequestView | null): void {
+    this.admission.leave(socket);
     rejectSocket(socket, error);
     if (this.listenerCount('handshakeError') > 0) this.emit('handshakeError', error, request);
   }
