@@ -14,9 +14,14 @@ export function echo(connection: Connection): void {
   });
 }
 
-/** An echo server listening on `options.port`; resolves once it listens. */
+/**
+ * An echo server listening on `options.port`; resolves once it listens. It echoes without
+ * waiting for 'drain', so a peer that sends without reading what comes back is closed with
+ * 1008 once `maxBufferedAmount` is reached (`onSendBufferFull: 'close'`), rather than
+ * `send()` throwing in the message listener.
+ */
 export function startEchoServer(options: ServerOptions): Promise<WebSocketServer> {
-  const server = createServer(options, echo);
+  const server = createServer({ onSendBufferFull: 'close', ...options }, echo);
   return new Promise((resolve, reject) => {
     server.once('listening', () => resolve(server));
     server.once('error', reject);

@@ -10,7 +10,9 @@ import {
 } from '../transforms/chain-stages.js';
 import type { EncoderInput } from '../transforms/encode/message-encoder.js';
 import { StageTransform, type FusedCore, type RecordSink } from '../transforms/stage.js';
+import { processMessageMemory } from '../transforms/memory-budget.js';
 import { MessageStreamerCore, type InboundRecord } from './message-stream.js';
+import { rateLimit } from './rate-limit.js';
 import type { ConnectionOptions, CustomStages, StageInsertion } from './options.js';
 import { StagePipeline } from './stage-pipeline.js';
 
@@ -42,8 +44,11 @@ export function buildInbound(options: ConnectionOptions, sink: RecordSink<Inboun
   const tail = options.streamMessages
     ? namedStage('MessageStreamer', (next: RecordSink<never>) => new MessageStreamerCore(next))
     : undefined;
-  const stages = decodeStages({ ...options, extensions: options.extensionStages }, tail);
-  return build<Buffer>(stages, options.stages?.decode ?? [], DECODE_ORDER, sink as RecordSink<unknown>, host, 'bytes-in');
+  const stages = decodeStages({ ...options, extensions: options.extensionStages, messageMemory: options.messageMemory ?? processMessageMemory }, tail);
+  const insertions = options.stages?.decode ?? [];
+  // The rate limit goes first after HeaderParser, ahead of the user's stages there.
+  const all = options.rateLimit ? [rateLimit(options.rateLimit), ...insertions] : insertions;
+  return build<Buffer>(stages, all, DECODE_ORDER, sink as RecordSink<unknown>, host, 'bytes-in');
 }
 
 /** Outbound messages → bytes for a connection: the encode chain of its role, likewise. */

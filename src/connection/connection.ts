@@ -3,7 +3,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { CloseCode } from '../close-codes.js';
 import { CloseError, isNormalClose, WebSocketError } from '../errors.js';
 import { closePart, sendDataTypeError } from '../transforms/encode/message-encoder.js';
-import type { BinaryData, DataMessage, Role } from '../transforms/records.js';
+import { EMPTY_BUFFER, type BinaryData, type DataMessage, type Role } from '../transforms/records.js';
 import { boolean, validateOptions } from '../validation/schema.js';
 import type { RecordSink } from '../transforms/stage.js';
 import { buildInbound, buildOutbound, checkStages, type ChainHost, type InboundRecord } from './chains.js';
@@ -11,6 +11,7 @@ import { CloseHandshake, type CloseDetails, type CloseHost } from './close-hands
 import { newCounters, type ConnectionCounters } from './counters.js';
 import { channels } from './diagnostics.js';
 import { Heartbeat } from './heartbeat.js';
+import { IdleSweeper, IdleWatch, type IdleHost } from './idle-timeout.js';
 import { HOLD_CONSUMER, HOLD_STREAM, Inbound, type InboundHost } from './inbound.js';
 import { MessageIterator } from './message-iterator.js';
 import type { MessageStream } from './message-stream.js';
@@ -71,6 +72,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly closing: CloseHandshake;
   private readonly autoPong: boolean;
   private readonly heartbeat: Heartbeat | null;
+  private readonly idle: IdleWatch | null;
+  /** The payload of the latest ping not answered yet, while the peer is not reading. */
+  private pendingPong: Buffer | null = null;
   /** Iterators of `for await`, made on first use: most connections never have one. */
   private iterators: Set<MessageIterator> | null = null;
 
@@ -87,7 +91,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // listeners are shared functions: a closure per callback cost about 1 KiB per connection
     // (heap snapshots of 1,000 idle connections: see README, "Reliability").
     const links = new Connection.Links(this);
-    this.outbound = new Outbound(socket, (sink) => buildOutbound(options, sink, links), options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT, this.counters, links);
+    this.outbound = new Outbound(socket, (sink) => buildOutbound(options, sink, links), options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT, this.counters, links, options.onSendBufferFull === 'close');
     this.inbound = new Inbound(socket, buildInbound(options, links, links), links);
     this.closing = new CloseHandshake(links, options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS, ERROR_GRACE_MS);
     this.heartbeat = options.heartbeat
@@ -95,6 +99,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           this.closing.timedOut('heartbeat timeout: no pong from the peer'),
         )
       : null;
+    const idleTimeout = options.idleTimeout ?? 0;
+    this.idle = idleTimeout > 0 ? new IdleWatch(links, IdleSweeper.of(idleTimeout)) : null;
 
     (socket as OwnedSocket)[kConnection] = this;
     socket.on('data', Connection.onSocketData);
@@ -138,11 +144,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   private static onSocketDrain(this: Duplex): void {
-    (this as OwnedSocket)[kConnection].outbound.checkDrain();
+    const connection = (this as OwnedSocket)[kConnection];
+    connection.outbound.checkDrain();
+    const pong = connection.pendingPong;
+    if (pong !== null) {
+      connection.pendingPong = null;
+      connection.answerPing(pong);
+    }
   }
 
   /** What the connection's parts call back, as methods of one object per connection. */
-  private static readonly Links = class implements OutboundHost, CloseHost, InboundHost, RecordSink<InboundRecord>, ChainHost {
+  private static readonly Links = class implements OutboundHost, CloseHost, InboundHost, RecordSink<InboundRecord>, ChainHost, IdleHost {
     readonly role: Role;
 
     constructor(private readonly connection: Connection) {
@@ -182,6 +194,21 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
     destroySocket(): void {
       this.connection.socket.destroy();
+    }
+
+    idlePing(): void {
+      if (this.connection.state === ReadyState.OPEN) this.connection.outbound.sendControl({ type: 'ping', data: EMPTY_BUFFER });
+    }
+
+    idleExpired(): void {
+      const connection = this.connection;
+      // RFC 6455 §7.4.1: 1001 "going away" — this endpoint is leaving a connection it no
+      // longer serves, as a server going down does; not 1011, which reports an unexpected
+      // condition that prevented it from fulfilling a request: silence is neither.
+      const error = new WebSocketError('WS_ERR_IDLE_TIMEOUT', CloseCode.GOING_AWAY, `Idle timeout: nothing received for ${connection.idleTimeoutMs()} ms`);
+      // A peer that said nothing will not answer a close frame: no closeTimeout wait, the
+      // short grace of a failure. Not an 'error' event: closing idle peers is routine.
+      connection.fail(error, false);
     }
   };
 
@@ -316,8 +343,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return iterator;
   }
 
+  private idleTimeoutMs(): number {
+    return this.idle?.timeout ?? 0;
+  }
+
   private onData(chunk: Buffer): void {
     this.counters.bytesIn += chunk.length;
+    this.idle?.received(chunk.length);
     this.inbound.accept(chunk);
   }
 
@@ -334,6 +366,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onRecord(record: InboundRecord): void {
     // The rest of a chunk after a close frame or a failure is not processed (RFC 6455 §5.5.1).
     if (this.inbound.stopped) return;
+    this.idle?.alive();
     switch (record.type) {
       case 'text':
       case 'binary':
@@ -353,7 +386,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       case 'ping':
         channels.ping.publish({ connection: this, data: record.data });
         this.emit('ping', record.data);
-        if (this.autoPong && this.state === ReadyState.OPEN) this.outbound.sendControl({ type: 'pong', data: record.data });
+        if (this.autoPong && this.state === ReadyState.OPEN) this.answerPing(record.data);
         break;
       case 'pong':
         channels.pong.publish({ connection: this, data: record.data });
@@ -369,14 +402,31 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
   }
 
+  /**
+   * Answers a ping (RFC 6455 §5.5.2). While the peer does not read what we send (the socket
+   * holds a high-water mark of bytes), only the latest ping is kept, and answered on
+   * 'drain' — §5.5.3 lets an endpoint answer only the most recent of the pings it has not
+   * answered yet —, so a ping flood cannot grow the send buffer.
+   */
+  private answerPing(data: Buffer): void {
+    const socket = this.socket;
+    if (this.state !== ReadyState.OPEN) return;
+    if (this.pendingPong === null && socket.writableLength < socket.writableHighWaterMark) {
+      this.outbound.sendControl({ type: 'pong', data });
+    } else {
+      // A copy: the payload is a slice of a whole read from the socket.
+      this.pendingPong = Buffer.from(data);
+    }
+  }
+
   /** A protocol error: close with its code, report it once, destroy after a short grace. */
-  private fail(error: Error): void {
+  private fail(error: Error, emitError = true): void {
     if (this.state === ReadyState.CLOSED || !this.closing.fail(error)) return;
     this.inbound.stop();
     this.state = ReadyState.CLOSING;
     channels.error.publish({ connection: this, error });
     // An 'error' without a listener would crash the process: bad input must not do that.
-    if (this.listenerCount('error') > 0) this.emit('error', error);
+    if (emitError && this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   private endSocket(): void {
@@ -387,6 +437,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.state === ReadyState.CLOSED) return;
     this.state = ReadyState.CLOSED;
     this.heartbeat?.stop();
+    this.idle?.stop();
+    this.pendingPong = null;
     const details = this.closing.finish();
     this.outbound.stop(this.closing.stoppedBy(true)!);
     const error = endError(details);

@@ -1,4 +1,5 @@
 import type { Duplex, Readable } from 'node:stream';
+import { CloseCode } from '../close-codes.js';
 import { WebSocketError } from '../errors.js';
 import { dataPart, sendDataTypeError, toBuffer } from '../transforms/encode/message-encoder.js';
 import type { EncoderInput } from '../transforms/encode/message-encoder.js';
@@ -54,6 +55,8 @@ export class Outbound implements RecordSink<Buffer> {
     private readonly maxBufferedAmount: number,
     private readonly counters: ConnectionCounters,
     private readonly host: OutboundHost,
+    /** Past `maxBufferedAmount`, fail the connection (1008) instead of throwing at the caller. */
+    private readonly closeWhenFull = false,
   ) {
     this.writer = new WriteCoalescer(socket);
     this.highWaterMark = socket.writableHighWaterMark;
@@ -88,7 +91,13 @@ export class Outbound implements RecordSink<Buffer> {
       const bound = typeof data === 'string' ? data.length * 3 : data.byteLength;
       if (buffered + bound > this.maxBufferedAmount) {
         const size = typeof data === 'string' ? Buffer.byteLength(data) : bound;
-        if (buffered + size > this.maxBufferedAmount) throw sendBufferFull(size, buffered, this.maxBufferedAmount);
+        if (buffered + size > this.maxBufferedAmount) {
+          const error = sendBufferFull(size, buffered, this.maxBufferedAmount);
+          if (!this.closeWhenFull) throw error;
+          // A peer that does not read what it is sent holds memory: policy violation (RFC 6455 §7.4.1).
+          this.host.fail(new WebSocketError('WS_ERR_SEND_BUFFER_FULL', CloseCode.POLICY_VIOLATION, error.message));
+          return false;
+        }
       }
     }
     return this.send(dataPart(kind, data, compress));

@@ -16,7 +16,7 @@ const MEASURED = 400;
 const BOUND_BYTES = 6 * 1024;
 
 test('an idle connection costs the server less than 6 KiB of V8 heap', async () => {
-  const child = runChild(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/reliability/memory-server.ts'], { stdin: 'pipe' });
+  const child = runChild(process.execPath, ['--expose-gc', '--import', 'tsx', 'test/helpers/memory-server.ts'], { stdin: 'pipe' });
   const peers: RawPeer[] = [];
   try {
     const port = Number((await child.waitForLine(/^listening (\d+)$/, 15_000))[1]);

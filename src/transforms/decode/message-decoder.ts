@@ -7,9 +7,17 @@ import { validateOptions } from '../../validation/schema.js';
 import { RSV1, type Message, type MessageKind, type MessagePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { Utf8Validator } from '../utf8-validator.js';
+import type { MemoryBudget } from '../memory-budget.js';
 import { MessageAssembler } from './message-assembler.js';
 
-export type MessageDecoderOptions = Pick<DecoderLimits, 'maxPayload'>;
+export interface MessageDecoderOptions extends Pick<DecoderLimits, 'maxPayload'> {
+  /**
+   * Where a message arriving in pieces reserves the memory it holds, shared with other
+   * decoders (a server's connections); past it the connection fails with 1013. None by
+   * default here; a connection always has one.
+   */
+  messageMemory?: MemoryBudget | undefined;
+}
 
 /**
  * MessagePart → Message. Enforces `maxPayload` on the whole message before the excess is
@@ -18,6 +26,7 @@ export type MessageDecoderOptions = Pick<DecoderLimits, 'maxPayload'>;
  */
 export class MessageDecoderCore implements StageCore<MessagePart> {
   private readonly maxPayload: number;
+  private readonly memory: MemoryBudget | null;
   /** Made for the first message that arrives in pieces: most connections never get one. */
   private assembler: MessageAssembler | null = null;
   private utf8: Utf8Validator | null = null;
@@ -30,6 +39,7 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
   ) {
     validateOptions(options, { maxPayload: DECODER_LIMITS_SCHEMA.maxPayload! });
     this.maxPayload = resolveMaxPayload(options);
+    this.memory = options.messageMemory ?? null;
   }
 
   accept(part: MessagePart): void {
@@ -44,6 +54,11 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
     } else {
       this.next.accept({ type: kind, data: part.data });
     }
+  }
+
+  /** Gives back what a message in progress holds of the memory budget. */
+  destroy(): void {
+    this.assembler?.discard();
   }
 
   finish(): void {
@@ -61,7 +76,7 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
       }
       this.kind = kind;
     }
-    const assembler = (this.assembler ??= new MessageAssembler(this.maxPayload));
+    const assembler = (this.assembler ??= new MessageAssembler(this.maxPayload, this.memory));
     if (assembler.length + data.length > this.maxPayload) {
       throw tooBigError('WS_ERR_MESSAGE_TOO_BIG', `Message larger than maxPayload (${this.maxPayload} bytes)`);
     }

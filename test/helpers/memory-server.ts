@@ -1,6 +1,6 @@
 /**
  * A wspipe echo server in a child process, for memory measurements that the test process's
- * own objects must not disturb: `node --expose-gc --import tsx test/reliability/memory-server.ts`.
+ * own objects must not disturb: `node --expose-gc --import tsx test/helpers/memory-server.ts`.
  * Prints `listening PORT`; each `measure` line on stdin is answered with `heap BYTES` (V8
  * heap used after two full GCs).
  */
