@@ -16,7 +16,7 @@ import { guardLeaks, startServer } from '../rx/helpers.js';
 
 guardLeaks(test);
 
-test('a 256 MiB bomb against maxPayload 1 MiB fails with 1009 without the server's memory growing by it, while three compressing clients keep streaming', async () => {
+test("a 256 MiB bomb against maxPayload 1 MiB fails with 1009 without the server's memory growing by it, while three compressing clients keep streaming", async () => {
   const connections: Connection[] = [];
   const server = await startServer(
     (connection) => {
