@@ -40,10 +40,12 @@ export class Outbound implements RecordSink<Buffer> {
   private settling = false;
   private needDrain = false;
   private streaming = false;
-  private readonly queue: Queued[] = [];
+  /** Messages waiting behind a streamed one; a shared empty list until the first (most connections never stream). */
+  private queue: Queued[] = NOTHING_QUEUED;
   /** The close frame went to the encoder (or the connection ended): no data after it. */
   private closed = false;
-  private readonly drainWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Callers of `drained()`, made on first use. */
+  private drainWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> | null = null;
 
   /**
    * `buildChain` makes the encode chain writing to this object (its `accept`); the
@@ -108,7 +110,7 @@ export class Outbound implements RecordSink<Buffer> {
     if (this.closed) return false;
     if (this.streaming || this.queue.length !== 0) {
       const size = record.data.length;
-      this.queue.push({ record, size, resume: null });
+      this.enqueue({ record, size, resume: null });
       this.queuedBytes += size;
       return this.roomLeft();
     }
@@ -129,7 +131,7 @@ export class Outbound implements RecordSink<Buffer> {
       this.dropQueue();
       this.encode(record);
     } else {
-      this.queue.push({ record, size: 0, resume: null });
+      this.enqueue({ record, size: 0, resume: null });
     }
   }
 
@@ -169,7 +171,7 @@ export class Outbound implements RecordSink<Buffer> {
     if (stopped) return Promise.reject(stopped);
     if (!this.needDrain && this.bufferedAmount < this.highWaterMark) return Promise.resolve();
     this.needDrain = true;
-    return new Promise((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (this.drainWaiters ??= []).push({ resolve, reject }));
   }
 
   /** Resolves once everything accepted so far reached the operating system, or the socket is gone. */
@@ -194,7 +196,9 @@ export class Outbound implements RecordSink<Buffer> {
   stop(error: WebSocketError): void {
     this.closed = true;
     this.dropQueue();
-    for (const waiter of this.drainWaiters.splice(0)) waiter.reject(error);
+    const waiters = this.drainWaiters;
+    this.drainWaiters = null;
+    if (waiters !== null) for (const waiter of waiters) waiter.reject(error);
   }
 
   /** Releases the encoder's resources (zlib engines). */
@@ -238,7 +242,9 @@ export class Outbound implements RecordSink<Buffer> {
   checkDrain(): void {
     if (!this.needDrain || this.bufferedAmount >= this.highWaterMark) return;
     this.needDrain = false;
-    for (const waiter of this.drainWaiters.splice(0)) waiter.resolve();
+    const waiters = this.drainWaiters;
+    this.drainWaiters = null;
+    if (waiters !== null) for (const waiter of waiters) waiter.resolve();
     this.host.drained();
   }
 
@@ -249,7 +255,7 @@ export class Outbound implements RecordSink<Buffer> {
 
   /** Waits for the streamed message ahead to finish. */
   private turn(): Promise<void> {
-    return new Promise((resolve) => this.queue.push({ record: null, size: 0, resume: resolve }));
+    return new Promise((resolve) => this.enqueue({ record: null, size: 0, resume: resolve }));
   }
 
   private flushQueue(): void {
@@ -265,14 +271,23 @@ export class Outbound implements RecordSink<Buffer> {
     }
   }
 
+  private enqueue(item: Queued): void {
+    if (this.queue === NOTHING_QUEUED) this.queue = [];
+    this.queue.push(item);
+  }
+
   /** Drops queued messages; streamed messages waiting for their turn go on, to learn they cannot be sent. */
   private dropQueue(): void {
+    if (this.queue.length === 0) return;
     const waiting = this.queue.filter((item) => item.resume !== null);
-    this.queue.length = 0;
+    this.queue = NOTHING_QUEUED;
     this.queuedBytes = 0;
     for (const item of waiting) item.resume!();
   }
 }
+
+/** The empty queue that connections share until one queues something; never pushed to. */
+const NOTHING_QUEUED: Queued[] = [];
 
 /** A message waiting behind a streamed one, or (record null) a streamed message waiting for its turn. */
 interface Queued {
