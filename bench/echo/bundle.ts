@@ -26,8 +26,9 @@ interface EsbuildLike {
   build(options: Record<string, unknown>): Promise<unknown>;
 }
 
-export async function serverEntry(): Promise<ServerEntry> {
-  const fallback: ServerEntry = { script: `${here}server.ts`, execArgv: ['--import', 'tsx'], loader: 'tsx', cleanup: () => {} };
+/** `source`: the server program to bundle (default bench/echo/server.ts). */
+export async function serverEntry(source = `${here}server.ts`): Promise<ServerEntry> {
+  const fallback: ServerEntry = { script: source, execArgv: ['--import', 'tsx'], loader: 'tsx', cleanup: () => {} };
   if (process.env.BENCH_ECHO_TSX) return fallback;
   let esbuild: EsbuildLike;
   try {
@@ -41,7 +42,7 @@ export async function serverEntry(): Promise<ServerEntry> {
   const script = join(directory, 'server.mjs');
   try {
     await esbuild.build({
-      entryPoints: [`${here}server.ts`],
+      entryPoints: [source],
       outfile: script,
       bundle: true,
       platform: 'node',
