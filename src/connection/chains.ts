@@ -44,7 +44,17 @@ export function buildInbound(options: ConnectionOptions, sink: RecordSink<Inboun
   const tail = options.streamMessages
     ? namedStage('MessageStreamer', (next: RecordSink<never>) => new MessageStreamerCore(next))
     : undefined;
-  const stages = decodeStages({ ...options, extensions: options.extensionStages, messageMemory: options.messageMemory ?? processMessageMemory }, tail);
+  // Only what the decode chain reads: a copy of all the options cost every handshake.
+  const stages = decodeStages(
+    {
+      role: options.role,
+      maxPayload: options.maxPayload,
+      maxFragments: options.maxFragments,
+      extensions: options.extensionStages,
+      messageMemory: options.messageMemory ?? processMessageMemory,
+    },
+    tail,
+  );
   const insertions = options.stages?.decode ?? [];
   // The rate limit goes first after HeaderParser, ahead of the user's stages there.
   const all = options.rateLimit ? [rateLimit(options.rateLimit), ...insertions] : insertions;
@@ -56,7 +66,7 @@ export function buildOutbound(options: ConnectionOptions, sink: RecordSink<Buffe
   const insertions = options.stages?.encode ?? [];
   // A stage placed after 'Masker' must see masked frames: keep masking a stage of its own then.
   const separateMasker = insertions.some((insertion) => insertion.after === 'Masker');
-  const stages = encodeStages({ ...options, extensions: options.extensionStages, separateMasker });
+  const stages = encodeStages({ role: options.role, fragmentSize: options.fragmentSize, extensions: options.extensionStages, separateMasker });
   return build<EncoderInput>(stages, insertions, ENCODE_ORDER, sink as RecordSink<unknown>, host, 'bytes-out');
 }
 
