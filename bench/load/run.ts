@@ -11,8 +11,12 @@
  * close; the server's CPU and RSS are read over that time; finally every connection closes
  * with the close handshake.
  *
+ * The servers take turns for LOAD_ROUNDS rounds (default 2; wspipe first, then ws first):
+ * on a shared machine one run can fall on a busy moment, so the summary merges the rounds'
+ * latency histograms and takes the median of the rest.
+ *
  * Environment: LOAD_CONNECTIONS (default 10000), LOAD_SECONDS (30), LOAD_CHURN (100 a
- * second), LOAD_GENERATORS (2), LOAD_SERVERS (`ours,ws`).
+ * second), LOAD_GENERATORS (2), LOAD_ROUNDS (2), LOAD_SERVERS (`ours,ws`).
  */
 import { cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,6 +39,7 @@ function numberFromEnv(name: string, fallback: number): number {
 
 export interface LoadRow {
   server: 'ours' | 'ws';
+  round: number;
   connections: number;
   openSeconds: number;
   idle: ServerMemory;
@@ -60,7 +65,12 @@ async function ask<T extends GeneratorReply['type']>(child: Child<GeneratorReply
   return child.ask(request, type, ms);
 }
 
-async function runServer(entry: Awaited<ReturnType<typeof serverEntry>>, implementation: 'ours' | 'ws', settings: { connections: number; seconds: number; churn: number; generators: number }): Promise<LoadRow> {
+async function runServer(
+  entry: Awaited<ReturnType<typeof serverEntry>>,
+  implementation: 'ours' | 'ws',
+  round: number,
+  settings: { connections: number; seconds: number; churn: number; generators: number },
+): Promise<LoadRow> {
   const files = settings.connections + Math.ceil(settings.churn * 2) + 2000;
   const server: Server = await startServer(entry, implementation, { execArgv: ['--expose-gc'], openFiles: files });
   const generators: Array<Child<GeneratorReply>> = [];
@@ -109,6 +119,7 @@ async function runServer(entry: Awaited<ReturnType<typeof serverEntry>>, impleme
     }
     return {
       server: implementation,
+      round,
       connections: settings.connections,
       openSeconds,
       idle,
@@ -143,12 +154,13 @@ export function printLoadTable(rows: LoadRow[], settings: { seconds: number; chu
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. ` +
       `Latency: from the send to its echo, measured by the generator. RSS per connection: (RSS with every connection open − RSS before), both idle after a full GC.\n`,
   );
-  const header = ['server', 'messages', 'lost', 'wrong', 'dropped', 'echo p50', 'p99', 'p99.9', 'max', 'churn ok / failed', 'churn p99', 'idle RSS', `RSS with ${rows[0]?.connections ?? 0}`, 'KiB / connection', 'peak RSS', 'RSS after', 'server CPU', 'generators CPU', 'closed clean'];
+  const header = ['server', 'round', 'messages', 'lost', 'wrong', 'dropped', 'echo p50', 'p99', 'p99.9', 'max', 'churn ok / failed', 'churn p99', 'idle RSS', `RSS with ${rows[0]?.connections ?? 0}`, 'KiB / connection', 'peak RSS', 'RSS after', 'server CPU', 'generators CPU', 'closed clean'];
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const row of rows) {
     const cells = [
       row.server === 'ours' ? 'wspipe' : 'ws',
+      String(row.round),
       row.sent.toLocaleString('en-US'),
       `**${row.lost}**`,
       String(row.wrong),
@@ -170,7 +182,40 @@ export function printLoadTable(rows: LoadRow[], settings: { seconds: number; chu
     ];
     console.log(`| ${cells.join(' | ')} |`);
   }
+  printSummary(rows);
   console.log('\nheap used / committed after a full GC with every connection open: ' + rows.map((row) => `${row.server === 'ours' ? 'wspipe' : 'ws'} ${(row.opened.heapUsed / MiB).toFixed(1)} / ${(row.opened.heapTotal / MiB).toFixed(1)} MiB (${((row.opened.heapUsed - row.idle.heapUsed) / 1024 / row.connections).toFixed(2)} KiB used per connection)`).join('; '));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Per server over the rounds: losses summed, latency from the merged histograms, medians of the rest. */
+function printSummary(rows: LoadRow[]): void {
+  console.log('\nSummary over the rounds (latency from every round\'s samples; RSS and CPU: medians):\n');
+  const header = ['server', 'messages', 'lost', 'echo p50', 'p99', 'p99.9', 'churn ok / failed', 'KiB / idle connection', 'peak RSS', 'server CPU'];
+  console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+  for (const server of ['ours', 'ws'] as const) {
+    const mine = rows.filter((row) => row.server === server);
+    if (mine.length === 0) continue;
+    const latency = new Histogram();
+    for (const row of mine) latency.merge(row.latency.toJSON());
+    const cells = [
+      server === 'ours' ? 'wspipe' : 'ws',
+      mine.reduce((sum, row) => sum + row.sent, 0).toLocaleString('en-US'),
+      `**${mine.reduce((sum, row) => sum + row.lost + row.wrong, 0)}**`,
+      formatMicros(latency.percentile(0.5)),
+      `**${formatMicros(latency.percentile(0.99))}**`,
+      formatMicros(latency.percentile(0.999)),
+      `${mine.reduce((sum, row) => sum + row.churned, 0)} / ${mine.reduce((sum, row) => sum + row.churnFailed, 0)}`,
+      `**${median(mine.map((row) => (row.opened.rss - row.idle.rss) / 1024 / row.connections)).toFixed(1)}**`,
+      `${(median(mine.map((row) => row.peakRss)) / MiB).toFixed(0)} MiB`,
+      `${Math.round(median(mine.map((row) => row.serverCpu)) * 100)}%`,
+    ];
+    console.log(`| ${cells.join(' | ')} |`);
+  }
 }
 
 export async function runLoad(): Promise<LoadRow[]> {
@@ -179,14 +224,19 @@ export async function runLoad(): Promise<LoadRow[]> {
     seconds: numberFromEnv('LOAD_SECONDS', 30),
     churn: numberFromEnv('LOAD_CHURN', 100),
     generators: Math.max(1, numberFromEnv('LOAD_GENERATORS', 2)),
+    rounds: Math.max(1, numberFromEnv('LOAD_ROUNDS', 2)),
   };
   const servers = (process.env.LOAD_SERVERS ?? 'ours,ws').split(',').map((name) => name.trim()) as Array<'ours' | 'ws'>;
   const limits = openFileLimits();
-  console.log(`load: ${settings.connections} connections, ${settings.seconds} s, churn ${settings.churn}/s, ${settings.generators} generators; open files (this process): soft ${limits?.soft ?? '?'}, hard ${limits?.hard ?? '?'}`);
+  console.log(`load: ${settings.connections} connections, ${settings.seconds} s, churn ${settings.churn}/s, ${settings.generators} generators, ${settings.rounds} rounds; open files (this process): soft ${limits?.soft ?? '?'}, hard ${limits?.hard ?? '?'}`);
   const entry = await serverEntry();
   const rows: LoadRow[] = [];
   try {
-    for (const implementation of servers) rows.push(await runServer(entry, implementation, settings));
+    for (let round = 1; round <= settings.rounds; round++) {
+      // Alternate who goes first: the first run after a quiet spell, or a busy one, is not always the same server's.
+      const order = round % 2 === 1 ? servers : [...servers].reverse();
+      for (const implementation of order) rows.push(await runServer(entry, implementation, round, settings));
+    }
   } finally {
     entry.cleanup();
   }
