@@ -7,6 +7,7 @@
  */
 import { decodeStages, fuseStages, MemoryBudget, namedStage, RateLimiterCore, type RecordSink } from '../src/transforms/index.js';
 import { maskedFrameChunks } from './frames.js';
+import { median } from './echo/processes.js';
 import { formatRate, passesPerSecond } from './measure.js';
 import { frame, MASK } from '../test/helpers/frames.js';
 
@@ -34,11 +35,6 @@ function fragmentedChunks(): { chunks: Buffer[]; messages: number } {
   const chunks: Buffer[] = [];
   for (let at = 0; at < stream.length; at += 65536) chunks.push(Buffer.from(stream.subarray(at, at + 65536)));
   return { chunks, messages };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
 }
 
 export async function runProtectionCosts(): Promise<void> {

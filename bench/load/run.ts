@@ -21,21 +21,13 @@
 import { cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serverEntry } from '../echo/bundle.js';
-import { Child, forkChild, openFileLimits, readServerCpu, serverMemory, startServer, stopServer, wsBaseline, type Server } from '../echo/processes.js';
+import { Child, forkChild, median, numberFromEnv, openFileLimits, readServerCpu, serverMemory, startServer, stopServer, wsBaseline, type Server } from '../echo/processes.js';
 import type { ServerMemory } from '../echo/server.js';
 import type { GeneratorReply, GeneratorRequest, TrafficReport } from './generator.js';
 import { formatMicros, Histogram } from './histogram.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const MiB = 2 ** 20;
-
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: not a number >= 0: ${raw}`);
-  return value;
-}
 
 export interface LoadRow {
   server: 'ours' | 'ws';
@@ -184,12 +176,6 @@ export function printLoadTable(rows: LoadRow[], settings: { seconds: number; chu
   }
   printSummary(rows);
   console.log('\nheap used / committed after a full GC with every connection open: ' + rows.map((row) => `${row.server === 'ours' ? 'wspipe' : 'ws'} ${(row.opened.heapUsed / MiB).toFixed(1)} / ${(row.opened.heapTotal / MiB).toFixed(1)} MiB (${((row.opened.heapUsed - row.idle.heapUsed) / 1024 / row.connections).toFixed(2)} KiB used per connection)`).join('; '));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Per server over the rounds: losses summed, latency from the merged histograms, medians of the rest. */

@@ -18,20 +18,12 @@ import { randomInt } from 'node:crypto';
 import { cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serverEntry } from '../echo/bundle.js';
-import { Child, forkChild } from '../echo/processes.js';
+import { Child, forkChild, numberFromEnv } from '../echo/processes.js';
 import type { SoakClientReply, SoakClientRequest, SoakCounters } from './client.js';
 import type { SoakServerReply, SoakServerRequest, SoakStats } from './server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const MiB = 2 ** 20;
-
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: not a number >= 0: ${raw}`);
-  return value;
-}
 
 interface Sample {
   seconds: number;
