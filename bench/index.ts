@@ -82,6 +82,12 @@ if (!only || only === 'fanout') {
   await runFanoutBench();
 }
 
+if (!only || only === 'costs') {
+  // What each protection costs the decode chain: bench/protection-costs.ts.
+  const { runProtectionCosts } = await import('./protection-costs.js');
+  await runProtectionCosts();
+}
+
 if (!only || only === 'deflate-rss') {
   // Server RSS with 1,000 compressing connections, wspipe and ws: bench/deflate-rss/run.ts.
   const { runDeflateRssBench } = await import('./deflate-rss/run.js');

@@ -23,6 +23,10 @@ export type WebSocketErrorCode =
   | 'WS_ERR_INVALID_COMPRESSED_DATA'
   | 'WS_ERR_UNEXPECTED_EOF'
   | 'WS_ERR_INVALID_MESSAGE'
+  | 'WS_ERR_MESSAGE_MEMORY'
+  | 'WS_ERR_RATE_LIMITED'
+  | 'WS_ERR_IDLE_TIMEOUT'
+  | 'WS_ERR_SEND_BUFFER_FULL'
   | 'WS_ERR_CLOSED';
 
 /** The close status a {@link WebSocketError} made by the application carries (WHATWG `WebSocketCloseInfo`). */

@@ -31,11 +31,14 @@ export {
   type HeartbeatOptions,
   type StageInsertion,
 } from './connection/options.js';
+export { DEFAULT_SERVER_IDLE_TIMEOUT_MS, IDLE_PROGRESS_BYTES } from './connection/idle-timeout.js';
+export { rateLimit } from './connection/rate-limit.js';
 export { WebSocketServer, createServer, type ServerEvents } from './server/server.js';
 export { DEFAULT_MAX_BACKPRESSURE, type BackpressurePolicy, type SlowSubscriberInfo, type TopicOptions } from './topics/options.js';
 export { MAX_TOPIC_LENGTH } from './topics/publication.js';
 export type { TopicListener } from './topics/topic-hub.js';
 export type { Broker, BrokerHost, BrokerMessage } from './topics/broker.js';
+export { DEFAULT_MAX_CONNECTIONS } from './server/admission.js';
 export type { ServerOptions, UpgradeRequestView, VerifyClient, VerifyClientInfo, VerifyClientResult } from './server/options.js';
 export { connect, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, type ConnectOptions } from './client/connect.js';
 export {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MessageAssembler } from '../src/transforms/decode/message-assembler.js';
+import { MemoryBudget } from '../src/transforms/memory-budget.js';
 
 test('a single part is returned as the same slice, uncopied', () => {
   const assembler = new MessageAssembler(1 << 20);
@@ -35,6 +36,27 @@ test('reserve ignores claims above its limit: a header alone cannot reserve much
   assembler.append(Buffer.alloc(10));
   assembler.append(Buffer.alloc(10));
   assert.ok((assembler.take().buffer as ArrayBuffer).byteLength < 1 << 20);
+});
+
+test('with a budget: what it holds is reserved, given back on take and discard; a reservation that does not fit fails with 1013 and gives back at once', () => {
+  const budget = new MemoryBudget(90_000);
+  const a = new MessageAssembler(1 << 20, budget);
+  a.append(Buffer.alloc(30_000));
+  assert.is(budget.reserved, 30_000, 'the first slice');
+  a.append(Buffer.alloc(10_000));
+  assert.is(budget.reserved, 60_000, 'the doubled buffer');
+  const b = new MessageAssembler(1 << 20, budget);
+  b.append(Buffer.alloc(20_000));
+  assert.is(budget.reserved, 80_000);
+  a.append(Buffer.alloc(25_000)); // doubling to 80,000 does not fit: exactly 65,000 does
+  assert.is(budget.reserved, 85_000);
+  assert.throws(() => b.append(Buffer.alloc(20_000)), (error: Error & { closeCode?: number }) => error.closeCode === 1013);
+  assert.is(budget.reserved, 65_000, "b's slice went back");
+  assert.is(a.take().length, 65_000);
+  assert.is(budget.reserved, 0);
+  a.append(Buffer.alloc(5));
+  a.discard();
+  assert.is(budget.reserved, 0);
 });
 
 test.run();

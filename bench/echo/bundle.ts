@@ -26,9 +26,9 @@ interface EsbuildLike {
   build(options: Record<string, unknown>): Promise<unknown>;
 }
 
-/** Bundles `entry` (default: the echo server, bench/echo/server.ts). */
-export async function serverEntry(entry = `${here}server.ts`): Promise<ServerEntry> {
-  const fallback: ServerEntry = { script: entry, execArgv: ['--import', 'tsx'], loader: 'tsx', cleanup: () => {} };
+/** `source`: the server program to bundle (default bench/echo/server.ts). */
+export async function serverEntry(source = `${here}server.ts`): Promise<ServerEntry> {
+  const fallback: ServerEntry = { script: source, execArgv: ['--import', 'tsx'], loader: 'tsx', cleanup: () => {} };
   if (process.env.BENCH_ECHO_TSX) return fallback;
   let esbuild: EsbuildLike;
   try {
@@ -42,7 +42,7 @@ export async function serverEntry(entry = `${here}server.ts`): Promise<ServerEnt
   const script = join(directory, 'server.mjs');
   try {
     await esbuild.build({
-      entryPoints: [entry],
+      entryPoints: [source],
       outfile: script,
       bundle: true,
       platform: 'node',

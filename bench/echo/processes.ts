@@ -26,6 +26,15 @@ export function listFromEnv(name: string): number[] | null {
   });
 }
 
+/** A number >= 0 from the environment, or `fallback` when unset. */
+export function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: not a number >= 0: ${raw}`);
+  return value;
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;

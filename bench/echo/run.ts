@@ -19,6 +19,8 @@
  *   installed, which loads bufferutil when it is present).
  * - BENCH_ECHO_CPU_PROF=DIR: run the servers with `--cpu-prof`, profiles in DIR/<server>-<row>/
  *   (the largest file is the main thread's; top-functions.ts summarizes them).
+ * - BENCH_ECHO_OURS_OPTIONS='{"idleTimeout":0}': more options for our server (JSON), to
+ *   measure what one costs.
  * - BENCH_ECHO_TSX=1: run the servers through tsx instead of as an esbuild bundle.
  * - BENCH_ECHO_CEILING=1: also run, once per row, a raw TCP echo (bytes piped back, no
  *   WebSocket work): what the load generator and loopback can do, to show that neither is

@@ -103,7 +103,9 @@ let close: () => Promise<void>;
 
 if (implementation === 'ours') {
   const perMessageDeflate = mode === 'plain' ? false : mode === 'deflate' ? true : { serverNoContextTakeover: true };
-  const server = await startEchoServer({ host: HOST, port: 0, perMessageDeflate });
+  // BENCH_ECHO_OURS_OPTIONS: more server options as JSON, e.g. '{"idleTimeout":0}', to measure what one costs.
+  const extra = JSON.parse(process.env.BENCH_ECHO_OURS_OPTIONS ?? '{}') as Record<string, unknown>;
+  const server = await startEchoServer({ host: HOST, port: 0, perMessageDeflate, ...extra });
   close = () => new Promise((resolve) => server.close(() => resolve()));
   send({ type: 'listening', port: (server.address() as AddressInfo).port });
 } else if (implementation === 'ws') {

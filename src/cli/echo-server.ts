@@ -29,9 +29,15 @@ export function broadcast(server: WebSocketServer): (connection: Connection) => 
   };
 }
 
-/** An echo server (or, with `mode` 'broadcast', a broadcast echo) listening on `options.port`; resolves once it listens. */
+/**
+ * An echo server (or, with `mode` 'broadcast', a broadcast echo) listening on
+ * `options.port`; resolves once it listens. It echoes without waiting for 'drain', so a
+ * peer that sends without reading what comes back is closed with 1008 once
+ * `maxBufferedAmount` is reached (`onSendBufferFull: 'close'`), rather than `send()`
+ * throwing in the message listener.
+ */
 export function startEchoServer(options: ServerOptions, mode: 'echo' | 'broadcast' = 'echo'): Promise<WebSocketServer> {
-  const server = createServer(options);
+  const server = createServer({ onSendBufferFull: 'close', ...options });
   server.on('connection', mode === 'echo' ? echo : broadcast(server));
   return new Promise((resolve, reject) => {
     server.once('listening', () => resolve(server));

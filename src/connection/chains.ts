@@ -10,12 +10,19 @@ import {
 } from '../transforms/chain-stages.js';
 import type { EncoderInput } from '../transforms/encode/message-encoder.js';
 import { StageTransform, type FusedCore, type RecordSink } from '../transforms/stage.js';
+import { processMessageMemory } from '../transforms/memory-budget.js';
 import { MessageStreamerCore, type InboundRecord } from './message-stream.js';
+import { rateLimit } from './rate-limit.js';
 import type { ConnectionOptions, CustomStages, StageInsertion } from './options.js';
 import { StagePipeline } from './stage-pipeline.js';
 import { optionRangeError, optionTypeError } from '../validation/schema.js';
 
 export type { InboundRecord } from './message-stream.js';
+
+/** Whom a chain reports an asynchronous stage's failure to (a Transform the user inserted). */
+export interface ChainHost {
+  fail(error: Error): void;
+}
 
 /** A connection's decode or encode chain. */
 export interface Chain<In> extends RecordSink<In> {
@@ -34,21 +41,34 @@ export interface Chain<In> extends RecordSink<In> {
  * streamed), with the user's stages in place. All stays fused unless a user stage is a
  * Transform.
  */
-export function buildInbound(options: ConnectionOptions, sink: RecordSink<InboundRecord>, onError: (error: Error) => void): Chain<Buffer> {
+export function buildInbound(options: ConnectionOptions, sink: RecordSink<InboundRecord>, host: ChainHost): Chain<Buffer> {
   const tail = options.streamMessages
     ? namedStage('MessageStreamer', (next: RecordSink<never>) => new MessageStreamerCore(next))
     : undefined;
-  const stages = decodeStages({ ...options, extensions: options.extensionStages }, tail);
-  return build<Buffer>(stages, options.stages?.decode ?? [], DECODE_ORDER, sink as RecordSink<unknown>, onError, 'bytes-in');
+  // Only what the decode chain reads: a copy of all the options cost every handshake.
+  const stages = decodeStages(
+    {
+      role: options.role,
+      maxPayload: options.maxPayload,
+      maxFragments: options.maxFragments,
+      extensions: options.extensionStages,
+      messageMemory: options.messageMemory ?? processMessageMemory,
+    },
+    tail,
+  );
+  const insertions = options.stages?.decode ?? [];
+  // The rate limit goes first after HeaderParser, ahead of the user's stages there.
+  const all = options.rateLimit ? [rateLimit(options.rateLimit), ...insertions] : insertions;
+  return build<Buffer>(stages, all, DECODE_ORDER, sink as RecordSink<unknown>, host, 'bytes-in');
 }
 
 /** Outbound messages → bytes for a connection: the encode chain of its role, likewise. */
-export function buildOutbound(options: ConnectionOptions, sink: RecordSink<Buffer>, onError: (error: Error) => void): Chain<EncoderInput> {
+export function buildOutbound(options: ConnectionOptions, sink: RecordSink<Buffer>, host: ChainHost): Chain<EncoderInput> {
   const insertions = options.stages?.encode ?? [];
   // A stage placed after 'Masker' must see masked frames: keep masking a stage of its own then.
   const separateMasker = insertions.some((insertion) => insertion.after === 'Masker');
-  const stages = encodeStages({ ...options, extensions: options.extensionStages, separateMasker });
-  return build<EncoderInput>(stages, insertions, ENCODE_ORDER, sink as RecordSink<unknown>, onError, 'bytes-out');
+  const stages = encodeStages({ role: options.role, fragmentSize: options.fragmentSize, extensions: options.extensionStages, separateMasker });
+  return build<EncoderInput>(stages, insertions, ENCODE_ORDER, sink as RecordSink<unknown>, host, 'bytes-out');
 }
 
 /**
@@ -113,7 +133,7 @@ function build<In>(
   insertions: ReadonlyArray<StageInsertion<string>>,
   order: ChainOrder,
   sink: RecordSink<unknown>,
-  onError: (error: Error) => void,
+  host: ChainHost,
   bytesAt: 'bytes-in' | 'bytes-out',
 ): Chain<In> {
   if (insertions.length === 0) return fuseStages<In>(specs, sink);
@@ -128,7 +148,7 @@ function build<In>(
     for (const insertion of placed) if (insertion.after === spec.name) all.push(insertion.stage);
   }
   if (!all.some((stage) => typeof stage === 'function')) return fuseStages<In>(all as NamedStage[], sink);
-  return pipelineOf<In>(all, sink, onError, bytesAt);
+  return pipelineOf<In>(all, sink, (error) => host.fail(error), bytesAt);
 }
 
 /** Fused segments with the user's Transforms between them, driven as one chain. */

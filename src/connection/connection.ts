@@ -3,15 +3,17 @@ import type { Duplex, Readable } from 'node:stream';
 import { CloseCode } from '../close-codes.js';
 import { WebSocketError } from '../errors.js';
 import { closePart, sendDataTypeError } from '../transforms/encode/message-encoder.js';
-import { messagePart, type BinaryData, type DataMessage, type Role } from '../transforms/records.js';
+import { EMPTY_BUFFER, messagePart, type BinaryData, type DataMessage, type Role } from '../transforms/records.js';
 import { boolean, optionTypeError, validateOptions } from '../validation/schema.js';
-import { buildInbound, buildOutbound, checkStages, type InboundRecord } from './chains.js';
-import { CloseHandshake, type CloseDetails } from './close-handshake.js';
+import type { RecordSink } from '../transforms/stage.js';
+import { buildInbound, buildOutbound, checkStages, type ChainHost, type InboundRecord } from './chains.js';
+import { CloseHandshake, type CloseDetails, type CloseHost } from './close-handshake.js';
 import { newCounters, type ConnectionCounters } from './counters.js';
 import { channels } from './diagnostics.js';
 import { endError } from './end-error.js';
 import { Heartbeat } from './heartbeat.js';
-import { HOLD_CONSUMER, HOLD_STREAM, HOLD_STREAM_VIEW, Inbound } from './inbound.js';
+import { IdleSweeper, IdleWatch, type IdleHost } from './idle-timeout.js';
+import { HOLD_CONSUMER, HOLD_STREAM, HOLD_STREAM_VIEW, Inbound, type InboundHost } from './inbound.js';
 import type { MessageDuplex } from './message-duplex.js';
 import { MessageIterator } from './message-iterator.js';
 import type { MessageStream } from './message-stream.js';
@@ -24,7 +26,7 @@ import {
   type ConnectionOptions,
   type Transport,
 } from './options.js';
-import { Outbound } from './outbound.js';
+import { Outbound, type OutboundHost } from './outbound.js';
 import type { PublishPort, TopicMembership } from './publish-port.js';
 import { ReadyState, type ReadyStateValue } from './ready-state.js';
 import type { MessageDuplexOptions, WebStreamOptions } from './stream-options.js';
@@ -42,6 +44,10 @@ export interface SendOptions {
 
 /** The checks of `send()` and `sendStream()` options. */
 export const SEND_OPTIONS_SCHEMA = { binary: boolean, compress: boolean };
+
+/** The socket's listeners are functions shared by every connection; they find theirs here. */
+const kConnection = Symbol('wspipe.connection');
+type OwnedSocket = Duplex & { [kConnection]: Connection };
 
 export interface ConnectionEvents {
   message: [message: DataMessage];
@@ -76,8 +82,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly closing: CloseHandshake;
   private readonly autoPong: boolean;
   private readonly heartbeat: Heartbeat | null;
-  private readonly iterators = new Set<MessageIterator>();
-  private readonly views: StreamViews;
+  private readonly idle: IdleWatch | null;
+  /** The payload of the latest ping not answered yet, while the peer is not reading. */
+  private pendingPong: Buffer | null = null;
+  /** Iterators of `for await`, made on first use: most connections never have one. */
+  private iterators: Set<MessageIterator> | null = null;
+  /** The Web Streams and Duplex views, made on first use. */
+  private views: StreamViews | null = null;
+  private readonly streamMessages: boolean;
   /** Its server's topics (src/topics), or null for a connection no server accepted. */
   private readonly membership: TopicMembership | null;
 
@@ -90,40 +102,31 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.protocol = options.protocol ?? '';
     this.extensions = options.extensions ?? '';
     this.transport = options.transport ?? 'http/1.1';
+    this.streamMessages = options.streamMessages === true;
     this.autoPong = options.autoPong ?? true;
-    const fail = (error: Error): void => this.fail(error);
-    this.outbound = new Outbound(socket, buildOutbound(options, { accept: (chunk) => this.writeChunk(chunk) }, fail), options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT, {
-      fail,
-      drained: () => this.emit('drain'),
-      stoppedBy: (ownClose) => this.closing.stoppedBy(ownClose && this.outbound.closeSent),
-    });
-    this.inbound = new Inbound(socket, buildInbound(options, { accept: (record) => this.onRecord(record) }, fail), (error, thrown) =>
-      this.onInboundError(error, thrown),
-    );
-    this.closing = new CloseHandshake(
-      {
-        role: this.role,
-        sendCloseFrame: (code, reason, now) => this.outbound.sendClose(closePart(code, reason), now),
-        endSocket: () => this.outbound.whenEncoded(() => this.endSocket()),
-        destroySocket: () => this.socket.destroy(),
-      },
-      options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS,
-      ERROR_GRACE_MS,
-    );
-    this.views = new StreamViews(this, { hold: () => this.inbound.hold(HOLD_STREAM_VIEW), release: () => this.inbound.release(HOLD_STREAM_VIEW) }, options.streamMessages === true);
-    this.membership = options.topics ? options.topics(this.publishPort(options)) : null;
+    // Everything the parts call back goes through one object with methods, and the socket's
+    // listeners are shared functions: a closure per callback cost about 1 KiB per connection
+    // (heap snapshots of 1,000 idle connections: see README, "Reliability").
+    const links = new Connection.Links(this);
+    this.outbound = new Outbound(socket, (sink) => buildOutbound(options, sink, links), options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT, this.counters, links, options.onSendBufferFull === 'close');
+    this.inbound = new Inbound(socket, buildInbound(options, links, links), links);
+    this.closing = new CloseHandshake(links, options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS, ERROR_GRACE_MS);
     this.heartbeat = options.heartbeat
       ? new Heartbeat(options.heartbeat, (payload) => this.outbound.sendControl({ type: 'ping', data: payload }), () =>
           this.closing.timedOut('heartbeat timeout: no pong from the peer'),
         )
       : null;
+    const idleTimeout = options.idleTimeout ?? 0;
+    this.idle = idleTimeout > 0 ? new IdleWatch(links, IdleSweeper.of(idleTimeout)) : null;
+    this.membership = options.topics ? options.topics(this.publishPort(options)) : null;
 
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.endSocket());
-    // `hadError` (net and tls sockets): the transport failed, so our close frame may not have left.
-    socket.on('close', (hadError?: boolean) => this.onSocketClose(hadError === true));
+    (socket as OwnedSocket)[kConnection] = this;
+    socket.on('data', Connection.onSocketData);
+    socket.on('end', Connection.onSocketEnd);
+    socket.on('close', Connection.onSocketClose);
     // A socket error (reset, timeout) ends the connection as 1006; 'close' reports it.
-    socket.on('error', () => socket.destroy());
+    socket.on('error', Connection.onSocketError);
+    socket.on('drain', Connection.onSocketDrain);
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(0);
     this.heartbeat?.start();
@@ -131,14 +134,102 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // Nothing is read until the next macrotask, so that whoever got this connection from a
     // promise (`await connect()`) or an event has attached its listeners: a message the
     // peer sends right after the handshake is not lost. Then the bytes that came with the
-    // handshake go first, and the socket flows.
+    // handshake go first, and the socket flows. (`head` goes as an argument: a closure
+    // would keep it, and the request's bytes it is a slice of, for the connection's life.)
     socket.pause();
-    const head = options.head;
-    setImmediate(() => {
-      if (head && head.length > 0) this.onData(head);
-      if (this.inbound.flowing && !socket.destroyed) socket.resume();
-    });
+    setImmediate(Connection.start, this, options.head);
   }
+
+  private static start(connection: Connection, head: Buffer | undefined): void {
+    if (head && head.length > 0) connection.onData(head);
+    if (connection.inbound.flowing && !connection.socket.destroyed) connection.socket.resume();
+  }
+
+  private static onSocketData(this: Duplex, chunk: Buffer): void {
+    (this as OwnedSocket)[kConnection].onData(chunk);
+  }
+
+  private static onSocketEnd(this: Duplex): void {
+    (this as OwnedSocket)[kConnection].endSocket();
+  }
+
+  /** `hadError` (net and tls sockets): the transport failed, so our close frame may not have left. */
+  private static onSocketClose(this: Duplex, hadError?: boolean): void {
+    (this as OwnedSocket)[kConnection].onSocketClose(hadError === true);
+  }
+
+  private static onSocketError(this: Duplex): void {
+    this.destroy();
+  }
+
+  private static onSocketDrain(this: Duplex): void {
+    const connection = (this as OwnedSocket)[kConnection];
+    connection.outbound.checkDrain();
+    const pong = connection.pendingPong;
+    if (pong !== null) {
+      connection.pendingPong = null;
+      connection.answerPing(pong);
+    }
+  }
+
+  /** What the connection's parts call back, as methods of one object per connection. */
+  private static readonly Links = class implements OutboundHost, CloseHost, InboundHost, RecordSink<InboundRecord>, ChainHost, IdleHost {
+    readonly role: Role;
+
+    constructor(private readonly connection: Connection) {
+      this.role = connection.role;
+    }
+
+    /** The decode chain's output. */
+    accept(record: InboundRecord): void {
+      this.connection.onRecord(record);
+    }
+
+    fail(error: Error): void {
+      this.connection.fail(error);
+    }
+
+    inboundError(error: unknown, thrown: boolean): void {
+      this.connection.onInboundError(error, thrown);
+    }
+
+    drained(): void {
+      this.connection.emit('drain');
+    }
+
+    stoppedBy(ownClose: boolean): WebSocketError | null {
+      const connection = this.connection;
+      return connection.closing.stoppedBy(ownClose && connection.outbound.closeSent);
+    }
+
+    sendCloseFrame(code: number | undefined, reason: string, now: boolean): void {
+      this.connection.outbound.sendClose(closePart(code, reason), now);
+    }
+
+    endSocket(): void {
+      const connection = this.connection;
+      connection.outbound.whenEncoded(() => connection.endSocket());
+    }
+
+    destroySocket(): void {
+      this.connection.socket.destroy();
+    }
+
+    idlePing(): void {
+      if (this.connection.state === ReadyState.OPEN) this.connection.outbound.sendControl({ type: 'ping', data: EMPTY_BUFFER });
+    }
+
+    idleExpired(): void {
+      const connection = this.connection;
+      // RFC 6455 §7.4.1: 1001 "going away" — this endpoint is leaving a connection it no
+      // longer serves, as a server going down does; not 1011, which reports an unexpected
+      // condition that prevented it from fulfilling a request: silence is neither.
+      const error = new WebSocketError('WS_ERR_IDLE_TIMEOUT', CloseCode.GOING_AWAY, `Idle timeout: nothing received for ${connection.idleTimeoutMs()} ms`);
+      // A peer that said nothing will not answer a close frame: no closeTimeout wait, the
+      // short grace of a failure. Not an 'error' event: closing idle peers is routine.
+      connection.fail(error, false);
+    }
+  };
 
   get readyState(): ReadyStateValue {
     return this.state;
@@ -295,11 +386,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       DEFAULT_ITERATOR_HIGH_WATER,
       () => this.inbound.hold(HOLD_CONSUMER),
       () => this.inbound.release(HOLD_CONSUMER),
-      (done) => this.iterators.delete(done),
+      (done) => this.iterators?.delete(done),
     );
     const details = this.closing.details;
     if (details) iterator.end(endError(details));
-    else this.iterators.add(iterator);
+    else (this.iterators ??= new Set()).add(iterator);
     return iterator;
   }
 
@@ -310,12 +401,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * same streams.
    */
   stream(options?: WebStreamOptions): ConnectionStreams {
-    return this.views.web(options);
+    return this.streamViews().web(options);
   }
 
   /** The connection as an object-mode Duplex of messages, for `stream.pipeline()` (README: "Web Streams"). */
   duplex(options?: MessageDuplexOptions): MessageDuplex {
-    return this.views.duplex(options);
+    return this.streamViews().duplex(options);
+  }
+
+  private streamViews(): StreamViews {
+    return (this.views ??= new StreamViews(
+      this,
+      { hold: () => this.inbound.hold(HOLD_STREAM_VIEW), release: () => this.inbound.release(HOLD_STREAM_VIEW) },
+      this.streamMessages,
+    ));
   }
 
   private topicMembership(): TopicMembership {
@@ -346,8 +445,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     };
   }
 
+  private idleTimeoutMs(): number {
+    return this.idle?.timeout ?? 0;
+  }
+
   private onData(chunk: Buffer): void {
     this.counters.bytesIn += chunk.length;
+    this.idle?.received(chunk.length);
     this.inbound.accept(chunk);
   }
 
@@ -364,13 +468,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onRecord(record: InboundRecord): void {
     // The rest of a chunk after a close frame or a failure is not processed (RFC 6455 §5.5.1).
     if (this.inbound.stopped) return;
+    this.idle?.alive();
     switch (record.type) {
       case 'text':
       case 'binary':
         this.counters.messagesIn++;
         this.emit('message', record);
         // Iterating an empty Set still allocates an iterator: skip it on the per-message path.
-        if (this.iterators.size !== 0) for (const iterator of this.iterators) iterator.push(record);
+        if (this.iterators !== null && this.iterators.size !== 0) for (const iterator of this.iterators) iterator.push(record);
         break;
       case 'stream':
         this.counters.messagesIn++;
@@ -383,7 +488,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       case 'ping':
         channels.ping.publish({ connection: this, data: record.data });
         this.emit('ping', record.data);
-        if (this.autoPong && this.state === ReadyState.OPEN) this.outbound.sendControl({ type: 'pong', data: record.data });
+        if (this.autoPong && this.state === ReadyState.OPEN) this.answerPing(record.data);
         break;
       case 'pong':
         channels.pong.publish({ connection: this, data: record.data });
@@ -399,19 +504,31 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  private writeChunk(chunk: Buffer): void {
-    this.counters.bytesOut += chunk.length;
-    this.outbound.writeFrameBytes(chunk);
+  /**
+   * Answers a ping (RFC 6455 §5.5.2). While the peer does not read what we send (the socket
+   * holds a high-water mark of bytes), only the latest ping is kept, and answered on
+   * 'drain' — §5.5.3 lets an endpoint answer only the most recent of the pings it has not
+   * answered yet —, so a ping flood cannot grow the send buffer.
+   */
+  private answerPing(data: Buffer): void {
+    const socket = this.socket;
+    if (this.state !== ReadyState.OPEN) return;
+    if (this.pendingPong === null && socket.writableLength < socket.writableHighWaterMark) {
+      this.outbound.sendControl({ type: 'pong', data });
+    } else {
+      // A copy: the payload is a slice of a whole read from the socket.
+      this.pendingPong = Buffer.from(data);
+    }
   }
 
   /** A protocol error: close with its code, report it once, destroy after a short grace. */
-  private fail(error: Error): void {
+  private fail(error: Error, emitError = true): void {
     if (this.state === ReadyState.CLOSED || !this.closing.fail(error)) return;
     this.inbound.stop();
     this.state = ReadyState.CLOSING;
     channels.error.publish({ connection: this, error });
     // An 'error' without a listener would crash the process: bad input must not do that.
-    if (this.listenerCount('error') > 0) this.emit('error', error);
+    if (emitError && this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   private endSocket(): void {
@@ -422,11 +539,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.state === ReadyState.CLOSED) return;
     this.state = ReadyState.CLOSED;
     this.heartbeat?.stop();
+    this.idle?.stop();
+    this.pendingPong = null;
     const details = this.closing.finish(transportFailed);
     this.outbound.stop(this.closing.stoppedBy(true)!);
     const error = endError(details);
-    for (const iterator of this.iterators) iterator.end(error);
-    this.iterators.clear();
+    if (this.iterators !== null) for (const iterator of this.iterators) iterator.end(error);
+    this.iterators = null;
     this.inbound.destroy();
     this.outbound.destroy();
     channels.close.publish({ connection: this, code: details.code, reason: details.reason, wasClean: details.wasClean });

@@ -8,6 +8,16 @@ export const HOLD_STREAM = 4;
 /** A stream view of the connection (`stream()`, `duplex()`) whose reader is behind. */
 export const HOLD_STREAM_VIEW = 8;
 
+/** What the receiving side reports to its connection. */
+export interface InboundHost {
+  /**
+   * What the chain threw: a WebSocketError from the peer's bytes, or a listener's error;
+   * `thrown` when it came from this call stack rather than a later asynchronous stage's
+   * callback.
+   */
+  inboundError(error: unknown, thrown: boolean): void;
+}
+
 /**
  * The receiving side of a connection: bytes from the socket into the decode chain, and
  * flow control. The socket is paused while any reason holds it — an asynchronous stage
@@ -22,12 +32,7 @@ export class Inbound {
   constructor(
     private readonly socket: Duplex,
     private readonly chain: Chain<Buffer>,
-    /**
-     * Receives what the chain throws: a WebSocketError from the peer's bytes, or a
-     * listener's error; `thrown` when it came from this call stack rather than a later
-     * asynchronous stage's callback.
-     */
-    private readonly onError: (error: unknown, thrown: boolean) => void,
+    private readonly host: InboundHost,
   ) {}
 
   /** Feeds one chunk; while an asynchronous stage works, the socket waits. */
@@ -37,12 +42,18 @@ export class Inbound {
       this.chain.accept(chunk);
     } catch (error) {
       // Bytes after a close frame in the same chunk are not the peer's to answer for (RFC 6455 §5.5.1).
-      if (!this.stopped) this.onError(error, true);
+      if (!this.stopped) this.host.inboundError(error, true);
       return;
     }
     if (this.chain.async) {
-      this.hold(HOLD_ASYNC_STAGE);
-      this.chain.whenSettled(this.onSettled);
+      // Made on first use: a chain without an asynchronous stage never needs it.
+      this.settlingNow = true;
+      this.settledNow = false;
+      this.chain.whenSettled((this.onSettled ??= (error) => this.settled(error)));
+      this.settlingNow = false;
+      // A stage that had nothing left to do (zlib idle, a rate limit with tokens) settles at
+      // once: the socket need not pause and resume for it.
+      if (!this.settledNow) this.hold(HOLD_ASYNC_STAGE);
     }
   }
 
@@ -71,8 +82,14 @@ export class Inbound {
     this.chain.destroy();
   }
 
-  private readonly onSettled = (error: Error | null): void => {
-    if (error) this.onError(error, false);
+  private onSettled: ((error: Error | null) => void) | null = null;
+  /** Inside `whenSettled`, and whether it called back before returning. */
+  private settlingNow = false;
+  private settledNow = false;
+
+  private settled(error: Error | null): void {
+    if (this.settlingNow) this.settledNow = true;
+    if (error) this.host.inboundError(error, false);
     else this.release(HOLD_ASYNC_STAGE);
-  };
+  }
 }

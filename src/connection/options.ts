@@ -20,6 +20,8 @@ import {
 } from '../validation/schema.js';
 import type { Role } from '../transforms/records.js';
 import type { TopicJoin } from './publish-port.js';
+import { MEMORY_BUDGET_CHECK, type MemoryBudget } from '../transforms/memory-budget.js';
+import { RATE_LIMIT_OPTION, type RateLimitOptions } from '../transforms/rate-limiter.js';
 
 /** RFC 6455 §7.1.1 leaves the wait for the peer's close to us: 30 s, as browsers roughly do. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
@@ -92,6 +94,28 @@ export interface ConnectionOptions extends DecoderLimits {
   transport?: Transport;
   /** Set by the server that accepts the connection: how it joins that server's topics. */
   topics?: TopicJoin;
+  /**
+   * Close a peer that sends nothing for this many ms — no message, no control frame, and
+   * less than 16 KiB of an unfinished frame — with 1001; halfway through the silence it is
+   * sent a ping, so a live peer answers with a pong and stays. 0 turns it off. Default:
+   * off for a connection or client, 2 minutes on a server.
+   */
+  idleTimeout?: number;
+  /** A token bucket on the peer's messages and bytes per second: pause reading or close with 1008. Default: none. */
+  rateLimit?: RateLimitOptions;
+  /**
+   * The memory budget that unfinished incoming messages reserve from, shared with other
+   * connections; past it the connection fails with 1013. Default: a server's own (see
+   * `maxMessageMemory`), else one shared by the process (512 MiB).
+   */
+  messageMemory?: MemoryBudget;
+  /**
+   * What a `send()` past `maxBufferedAmount` does: `'throw'` (default) throws
+   * `WS_ERR_SEND_BUFFER_FULL`; `'close'` fails the connection with 1008 and drops the
+   * message, for servers that send without waiting for 'drain' (uWebSockets'
+   * closeOnBackpressureLimit).
+   */
+  onSendBufferFull?: 'throw' | 'close';
 }
 
 /** What a connection runs over: an upgraded HTTP/1.1 connection, or one HTTP/2 stream (RFC 8441). */
@@ -111,6 +135,10 @@ export const CONNECTION_OPTIONS_SCHEMA: Schema = {
   maxBufferedAmount: integer(0, Infinity),
   streamMessages: boolean,
   stages: object({ decode: insertions(), encode: insertions() }),
+  idleTimeout: milliseconds(0),
+  rateLimit: RATE_LIMIT_OPTION,
+  messageMemory: MEMORY_BUDGET_CHECK,
+  onSendBufferFull: oneOf(['throw', 'close']),
 };
 
 /** What `new Connection(socket, options)` checks: the above, and what the handshake agreed. */

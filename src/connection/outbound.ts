@@ -1,9 +1,12 @@
 import type { Duplex, Readable } from 'node:stream';
+import { CloseCode } from '../close-codes.js';
 import { WebSocketError } from '../errors.js';
 import { dataPart, sendDataTypeError, toBuffer } from '../transforms/encode/message-encoder.js';
 import type { EncoderInput } from '../transforms/encode/message-encoder.js';
 import { EMPTY_BUFFER, messagePart, type BinaryData, type MessagePart } from '../transforms/records.js';
+import type { RecordSink } from '../transforms/stage.js';
 import type { Chain } from './chains.js';
+import type { ConnectionCounters } from './counters.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
 /**
@@ -39,7 +42,8 @@ export interface OutboundHost {
  * `bufferedAmount` counts every byte accepted and not yet handed to the operating system:
  * queued behind a streamed message, inside an asynchronous stage (zlib), or in the socket.
  */
-export class Outbound {
+export class Outbound implements RecordSink<Buffer> {
+  private readonly chain: Chain<EncoderInput>;
   private readonly writer: WriteCoalescer;
   private readonly highWaterMark: number;
   /** Bytes waiting behind a streamed message, and bytes inside an asynchronous stage. */
@@ -48,20 +52,29 @@ export class Outbound {
   private settling = false;
   private needDrain = false;
   private streaming = false;
-  private readonly queue: Queued[] = [];
+  /** Messages waiting behind a streamed one; a shared empty list until the first (most connections never stream). */
+  private queue: Queued[] = NOTHING_QUEUED;
   /** The close frame went to the encoder (or the connection ended): no data after it. */
   private closed = false;
-  private readonly drainWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Callers of `drained()`, made on first use. */
+  private drainWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> | null = null;
 
+  /**
+   * `buildChain` makes the encode chain writing to this object (its `accept`); the
+   * connection forwards the socket's 'drain' to `checkDrain()`.
+   */
   constructor(
     private readonly socket: Duplex,
-    private readonly chain: Chain<EncoderInput>,
+    buildChain: (sink: RecordSink<Buffer>) => Chain<EncoderInput>,
     private readonly maxBufferedAmount: number,
+    private readonly counters: ConnectionCounters,
     private readonly host: OutboundHost,
+    /** Past `maxBufferedAmount`, fail the connection (1008) instead of throwing at the caller. */
+    private readonly closeWhenFull = false,
   ) {
     this.writer = new WriteCoalescer(socket);
     this.highWaterMark = socket.writableHighWaterMark;
-    socket.on('drain', () => this.checkDrain());
+    this.chain = buildChain(this);
   }
 
   /** Whether the close frame has gone to the encoder: nothing may be sent after it. */
@@ -74,7 +87,8 @@ export class Outbound {
   }
 
   /** Where the encode chain writes: into the socket, in one system call per tick. */
-  writeFrameBytes(chunk: Buffer): void {
+  accept(chunk: Buffer): void {
+    this.counters.bytesOut += chunk.length;
     if (!this.socket.destroyed && !this.socket.writableEnded) this.writer.write(chunk);
   }
 
@@ -92,8 +106,14 @@ export class Outbound {
       if (buffered + bound > this.maxBufferedAmount) {
         const size = typeof data === 'string' ? Buffer.byteLength(data) : bound;
         if (buffered + size > this.maxBufferedAmount) {
-          this.awaitRoom();
-          throw sendBufferFull(size, buffered, this.maxBufferedAmount);
+          const error = sendBufferFull(size, buffered, this.maxBufferedAmount);
+          if (!this.closeWhenFull) {
+            this.awaitRoom();
+            throw error;
+          }
+          // A peer that does not read what it is sent holds memory: policy violation (RFC 6455 §7.4.1).
+          this.host.fail(new WebSocketError('WS_ERR_SEND_BUFFER_FULL', CloseCode.POLICY_VIOLATION, error.message));
+          return false;
         }
       }
     }
@@ -105,7 +125,7 @@ export class Outbound {
     if (this.closed) return false;
     if (this.streaming || this.queue.length !== 0) {
       const size = record.data.length;
-      this.queue.push({ record, frame: null, size, resume: null });
+      this.enqueue({ record, frame: null, size, resume: null });
       this.queuedBytes += size;
       return this.roomLeft();
     }
@@ -122,7 +142,7 @@ export class Outbound {
   sendFramed(frame: FramedMessage): boolean {
     if (this.closed) return false;
     if (this.streaming || this.queue.length !== 0 || this.settling) {
-      this.queue.push({ record: null, frame, size: frame.size, resume: null });
+      this.enqueue({ record: null, frame, size: frame.size, resume: null });
       this.queuedBytes += frame.size;
     } else {
       this.writeFramed(frame);
@@ -143,7 +163,7 @@ export class Outbound {
       this.dropQueue();
       this.encode(record);
     } else {
-      this.queue.push({ record, frame: null, size: 0, resume: null });
+      this.enqueue({ record, frame: null, size: 0, resume: null });
     }
   }
 
@@ -183,7 +203,7 @@ export class Outbound {
     if (stopped) return Promise.reject(stopped);
     if (!this.needDrain && this.bufferedAmount < this.highWaterMark) return Promise.resolve();
     this.needDrain = true;
-    return new Promise((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (this.drainWaiters ??= []).push({ resolve, reject }));
   }
 
   /** Resolves once everything accepted so far reached the operating system, or the socket is gone. */
@@ -208,7 +228,9 @@ export class Outbound {
   stop(error: WebSocketError): void {
     this.closed = true;
     this.dropQueue();
-    for (const waiter of this.drainWaiters.splice(0)) waiter.reject(error);
+    const waiters = this.drainWaiters;
+    this.drainWaiters = null;
+    if (waiters !== null) for (const waiter of waiters) waiter.reject(error);
   }
 
   /** Releases the encoder's resources (zlib engines). */
@@ -227,12 +249,15 @@ export class Outbound {
       this.encodingBytes += 'kind' in record ? record.data.length : 0;
       if (!this.settling) {
         this.settling = true;
-        this.chain.whenSettled(this.onSettled);
+        // Made on first use: a chain without an asynchronous stage never needs it.
+        this.chain.whenSettled((this.onSettled ??= (error) => this.settled(error)));
       }
     }
   }
 
-  private readonly onSettled = (error: Error | null): void => {
+  private onSettled: ((error: Error | null) => void) | null = null;
+
+  private settled(error: Error | null): void {
     this.settling = false;
     this.encodingBytes = 0;
     if (error) {
@@ -242,10 +267,12 @@ export class Outbound {
     // A framed message may have waited for the encoder to pass on what came before it.
     if (this.queue.length !== 0 && this.queue[0]!.frame !== null) this.flushQueue();
     this.checkDrain();
-  };
+  }
 
+  /** Framed bytes go to the socket as they are (the topics counted them when they were accepted). */
   private writeFramed(frame: FramedMessage): void {
-    for (const chunk of frame.chunks) this.writeFrameBytes(chunk);
+    if (this.socket.destroyed || this.socket.writableEnded) return;
+    for (const chunk of frame.chunks) this.writer.write(chunk);
   }
 
   private roomLeft(): boolean {
@@ -266,10 +293,13 @@ export class Outbound {
     }
   }
 
-  private checkDrain(): void {
+  /** The socket drained, or an asynchronous stage settled: 'drain' if a sender waits and there is room. */
+  checkDrain(): void {
     if (!this.needDrain || this.bufferedAmount >= this.highWaterMark) return;
     this.needDrain = false;
-    for (const waiter of this.drainWaiters.splice(0)) waiter.resolve();
+    const waiters = this.drainWaiters;
+    this.drainWaiters = null;
+    if (waiters !== null) for (const waiter of waiters) waiter.resolve();
     this.host.drained();
   }
 
@@ -280,7 +310,7 @@ export class Outbound {
 
   /** Waits for the streamed message ahead to finish. */
   private turn(): Promise<void> {
-    return new Promise((resolve) => this.queue.push({ record: null, frame: null, size: 0, resume: resolve }));
+    return new Promise((resolve) => this.enqueue({ record: null, frame: null, size: 0, resume: resolve }));
   }
 
   private flushQueue(): void {
@@ -302,14 +332,23 @@ export class Outbound {
     }
   }
 
+  private enqueue(item: Queued): void {
+    if (this.queue === NOTHING_QUEUED) this.queue = [];
+    this.queue.push(item);
+  }
+
   /** Drops queued messages; streamed messages waiting for their turn go on, to learn they cannot be sent. */
   private dropQueue(): void {
+    if (this.queue.length === 0) return;
     const waiting = this.queue.filter((item) => item.resume !== null);
-    this.queue.length = 0;
+    this.queue = NOTHING_QUEUED;
     this.queuedBytes = 0;
     for (const item of waiting) item.resume!();
   }
 }
+
+/** The empty queue that connections share until one queues something; never pushed to. */
+const NOTHING_QUEUED: Queued[] = [];
 
 /**
  * A message waiting behind a streamed one (a record, or bytes framed elsewhere), or

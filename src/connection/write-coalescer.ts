@@ -8,10 +8,6 @@ import type { Writable } from 'node:stream';
  */
 export class WriteCoalescer {
   private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
-  };
 
   constructor(private readonly socket: Writable) {}
 
@@ -20,8 +16,19 @@ export class WriteCoalescer {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(this.uncork);
+      // A shared function and an argument: no closure kept per connection.
+      process.nextTick(flush, this);
     }
     return this.socket.write(chunk);
   }
+
+  /** Uncorks: what was written since the cork leaves in one writev. */
+  flush(): void {
+    this.corked = false;
+    this.socket.uncork();
+  }
+}
+
+function flush(coalescer: WriteCoalescer): void {
+  coalescer.flush();
 }

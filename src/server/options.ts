@@ -80,6 +80,10 @@ export interface ServerOptions extends ServerConnectionOptions, ExtensionOptions
   maxHeaderCount?: number;
   /** Bare sockets only: ms for the request head to arrive. Default 10 s (then 408). */
   handshakeTimeout?: number;
+  /** Most open connections, handshakes in progress included; beyond, an upgrade gets 503 before the 101. Default 50,000. */
+  maxConnections?: number;
+  /** Bytes that unfinished incoming messages of all connections may hold together; beyond, 1013. Default 512 MiB. */
+  maxMessageMemory?: number;
 }
 
 /** The checks of every server option, run by the constructor. */
@@ -101,6 +105,8 @@ export const SERVER_SCHEMA: Schema = {
   maxHeaderBytes: integer(1),
   maxHeaderCount: integer(1),
   handshakeTimeout: milliseconds(1),
+  maxConnections: integer(0, Infinity),
+  maxMessageMemory: integer(0, Infinity),
 };
 
 /** Checks `options` at the call: every option's type and range, and that they fit together. */

@@ -21,7 +21,7 @@ import {
   type UpgradeRequestInfo,
 } from '../handshake/index.js';
 import type { Transport } from '../connection/options.js';
-import { acceptStream, type Negotiated } from './http2-upgrade.js';
+import { acceptStream, respondError, type Negotiated } from './http2-upgrade.js';
 import {
   SERVER_CLOSE_SCHEMA,
   validateServerOptions,
@@ -35,6 +35,9 @@ import type { SendOptions } from '../connection/connection.js';
 import type { SlowSubscriberInfo } from '../topics/options.js';
 import { TopicHub, type TopicListener } from '../topics/topic-hub.js';
 import type { BinaryData } from '../transforms/records.js';
+import { Admission, DEFAULT_MAX_CONNECTIONS } from './admission.js';
+import { DEFAULT_SERVER_IDLE_TIMEOUT_MS } from '../connection/idle-timeout.js';
+import { MemoryBudget } from '../transforms/memory-budget.js';
 import { validateOptions } from '../validation/schema.js';
 
 export interface ServerEvents {
@@ -69,6 +72,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   /** Why listening failed, for a listen() that comes after the failure. */
   private listenError: Error | null = null;
   private readonly topics: TopicHub;
+  private readonly admission: Admission;
+  /** Removes a closed connection: one function for all of them (a closure each cost memory per connection). */
+  private readonly forget: (this: Connection) => void;
+  /** What unfinished incoming messages of all its connections may hold together (`reserved` is in use now). */
+  readonly messageMemory: MemoryBudget;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -79,6 +87,12 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     this.topics = new TopicHub(options, (connection, info) => this.emit('slowSubscriber', connection, info));
     this.options = options;
     this.path = options.path;
+    this.admission = new Admission(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+    const connections = this.connections;
+    this.forget = function (this: Connection) {
+      connections.delete(this);
+    };
+    this.messageMemory = options.messageMemory ?? new MemoryBudget(options.maxMessageMemory);
     if (options.server) {
       this.attached = options.server as HttpServer;
       this.detach = attachRoute(this.attached, this);
@@ -166,6 +180,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       this.refuse(socket, new HandshakeError(503, 'WS_ERR_HANDSHAKE_REFUSED', 'Server is closing'), request);
       return;
     }
+    const full = this.admission.enter(socket, this.connections.size);
+    if (full) {
+      this.refuse(socket, full, request);
+      return;
+    }
     let info: ReturnType<typeof validateUpgradeRequest>;
     try {
       if (this.path !== undefined && pathOf(request.url) !== this.path) {
@@ -190,15 +209,29 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
    * whose `transport` is 'h2'; a refusal is an HTTP/2 error response on that stream.
    */
   handleStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags = 0, callback?: (connection: Connection, request: UpgradeRequestView) => void): void {
+    // A stream counts against `maxConnections` like a socket: a 503 on it beyond.
+    const full = this.admission.enter(stream, this.connections.size);
+    if (full) {
+      respondError(stream, full);
+      this.reportRefusal(full, null);
+      return;
+    }
+    stream.once('close', () => this.admission.leave(stream)); // however the handshake ends
     acceptStream(stream, headers, flags, {
       path: this.path,
       closing: this.closed !== null,
       verify: (info, accept, refuse) => this.verify(info, accept, refuse),
       negotiate: (offers, request) => this.negotiate(offers, request),
       responseHeaders: (request) => this.options.headers?.(request),
-      open: (socket, negotiated) => this.openConnection(socket, negotiated, { transport: 'h2' }),
+      open: (socket, negotiated) => {
+        this.admission.leave(stream);
+        return this.openConnection(socket, negotiated, { transport: 'h2' });
+      },
       adopt: (connection, request) => this.adopt(connection, request, callback),
-      refused: (error, request) => this.reportRefusal(error, request),
+      refused: (error, request) => {
+        this.admission.leave(stream);
+        this.reportRefusal(error, request);
+      },
     });
   }
 
@@ -298,6 +331,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     info: ReturnType<typeof validateUpgradeRequest>,
     callback?: (connection: Connection, request: UpgradeRequestView) => void,
   ): void {
+    // From here on it is a connection (counted in `connections`) or nothing.
+    this.admission.leave(socket);
     if (socket.destroyed || !socket.writable) {
       socket.destroy();
       return;
@@ -337,6 +372,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       extensions: negotiated.header ?? '',
       extensionStages: negotiated.agreed.map((entry) => entry.stages),
       stages: placeStages(this.options.stages, negotiated.agreed.map((entry) => entry.extension.name)),
+      idleTimeout: this.options.idleTimeout ?? DEFAULT_SERVER_IDLE_TIMEOUT_MS,
+      messageMemory: this.messageMemory,
       topics: this.topics.join,
       ...carrier,
     });
@@ -344,7 +381,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   private adopt(connection: Connection, request: UpgradeRequestView, callback?: (connection: Connection, request: UpgradeRequestView) => void): void {
     this.connections.add(connection);
-    connection.once('close', () => this.connections.delete(connection));
+    connection.on('close', this.forget);
     callback?.(connection, request);
     this.emit('connection', connection, request);
   }
@@ -364,6 +401,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   }
 
   private refuse(socket: Duplex, error: Error, request: UpgradeRequestView | null): void {
+    this.admission.leave(socket);
     rejectSocket(socket, error);
     this.reportRefusal(error, request);
   }

@@ -1,6 +1,6 @@
 import { DefragmenterCore } from './decode/defragmenter.js';
 import { HeaderParserCore } from './decode/header-parser.js';
-import { MessageDecoderCore } from './decode/message-decoder.js';
+import { MessageDecoderCore, type MessageDecoderOptions } from './decode/message-decoder.js';
 import { UnmaskerCore } from './decode/unmasker.js';
 import { FragmenterCore, type FragmenterOptions } from './encode/fragmenter.js';
 import { FrameSerializerCore } from './encode/frame-serializer.js';
@@ -24,7 +24,7 @@ export type DecodeStageName = (typeof DECODE_STAGE_NAMES)[number];
 export type EncodeStageName = (typeof ENCODE_STAGE_NAMES)[number];
 
 /** Options of the decode chain. */
-export interface DecoderChainOptions extends DecoderOptions {
+export interface DecoderChainOptions extends DecoderOptions, Pick<MessageDecoderOptions, 'messageMemory'> {
   /** The negotiated extensions, in the order agreed; their decode stages run in reverse. */
   extensions?: readonly ExtensionStages[] | undefined;
 }

@@ -2,6 +2,7 @@ import { decodeStages, fuseStages, type DecoderChainOptions } from './chain-stag
 import { INFLATE_SCHEMA, type InflateOptions } from './deflate/options.js';
 import { EXTENSION_STAGES_CHECK } from './extension-stages.js';
 import { DECODER_SCHEMA } from './limits.js';
+import { MEMORY_BUDGET_CHECK } from './memory-budget.js';
 import { arrayOf, object, validateOptions, type Schema } from '../validation/schema.js';
 import { deflateExtensionStages } from './deflate/stage-options.js';
 import type { Message } from './records.js';
@@ -23,6 +24,7 @@ export interface CreateDecoderOptions extends DecoderChainOptions {
 /** The checks of `createDecoder()`'s options, made at the call. */
 export const CREATE_DECODER_SCHEMA: Schema = {
   ...DECODER_SCHEMA,
+  messageMemory: MEMORY_BUDGET_CHECK,
   inflate: object(INFLATE_SCHEMA),
   extensions: arrayOf(EXTENSION_STAGES_CHECK),
 };

@@ -20,6 +20,8 @@ export {
   type ReservedBits,
 } from './limits.js';
 export { mask, unmask } from './mask.js';
+export { DEFAULT_MAX_MESSAGE_MEMORY, MemoryBudget } from './memory-budget.js';
+export { RateLimiterCore, type RateLimitOptions } from './rate-limiter.js';
 export { Utf8Validator, isValidUtf8 } from './utf8-validator.js';
 export {
   EMPTY_BUFFER,

@@ -132,6 +132,8 @@ export class StageTransform<In, Out> extends Transform implements RecordSink<Out
   }
 }
 
+const NO_CORES: ReadonlyArray<StageCore<never>> = Object.freeze([]);
+
 /**
  * Several cores chained directly, with no stream hop between them: the fused path.
  * `cores` lists every core in order, the head first.
@@ -145,8 +147,10 @@ export class FusedCore<In> implements StageCore<In> {
 
   constructor(private readonly cores: ReadonlyArray<StageCore<never>>) {
     this.head = cores[0] as unknown as StageCore<In>;
-    this.asyncCores = cores.filter((core) => core.whenSettled !== undefined);
-    this.async = this.asyncCores.length !== 0;
+    const asyncCores = cores.filter((core) => core.whenSettled !== undefined);
+    // Most chains have none: they share one empty list (a chain per connection and direction).
+    this.asyncCores = asyncCores.length === 0 ? NO_CORES : asyncCores;
+    this.async = asyncCores.length !== 0;
   }
 
   accept(record: In): void {

@@ -75,11 +75,23 @@ export function validateOptions(options: unknown, schema: Schema, where = 'optio
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw typeError(where, 'an object', options);
   const record = options as Record<string, unknown>;
   const prefix = where === 'options' ? '' : `${where}.`;
-  for (const name of Object.keys(schema)) {
+  for (const name of namesOf(schema)) {
     const value = record[name];
     const check = schema[name]!;
     if (value !== undefined || check.required === true) checkValue(check, value, prefix + name);
   }
+}
+
+/** The option names of each schema, listed once: connections check theirs on every handshake. */
+const schemaNames = new WeakMap<Schema, readonly string[]>();
+
+function namesOf(schema: Schema): readonly string[] {
+  let names = schemaNames.get(schema);
+  if (names === undefined) {
+    names = Object.keys(schema);
+    schemaNames.set(schema, names);
+  }
+  return names;
 }
 
 /** The same check, for an option that must be given. */

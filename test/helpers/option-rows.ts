@@ -4,6 +4,7 @@
  * a client, and the TLS options of the clients. Ranges are what a user needs to read in
  * the error: the bounds, and "integer" where a fraction is the mistake.
  */
+import { MemoryBudget } from '../../src/transforms/memory-budget.js';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -36,6 +37,14 @@ export const CONNECTION_ROWS = [
   row('maxFragments', { wrongType: ['8', {}], outOfRange: [0, -1, 2.5], range: mentions('integer', 1), good: 16 }),
   row('fragmentSize', { wrongType: ['1024', false], outOfRange: [0, -5, 0.5], range: mentions('integer', 1), good: 1024 }),
   row('autoPong', { wrongType: ['yes', 1], good: false }),
+  row('idleTimeout', { wrongType: ['60000', null], outOfRange: [-1, 1.5, MAX_TIMER_MS + 1], range: mentions(0, MAX_TIMER_MS), good: 60_000 }),
+  row('rateLimit', { wrongType: [5, 'fast', true], good: { messagesPerSecond: 1000 } }),
+  row('rateLimit.messagesPerSecond', { wrongType: ['100'], outOfRange: [0, -1], range: mentions('number'), good: 100 }),
+  row('rateLimit.bytesPerSecond', { wrongType: ['1e6'], outOfRange: [0, -5], range: mentions('number'), good: 1e6 }),
+  row('rateLimit.burst', { wrongType: ['2'], outOfRange: [0, -1], range: mentions('number'), good: 2 }),
+  row('rateLimit.onLimit', { wrongType: [1, true], outOfRange: ['drop', 'Pause'], range: mentions('pause', 'close'), good: 'close' }),
+  row('messageMemory', { wrongType: [5, 1 << 20, {}], good: new MemoryBudget(1 << 20) }),
+  row('onSendBufferFull', { wrongType: [true, 1], outOfRange: ['drop', 'Close'], range: mentions('throw', 'close'), good: 'close' }),
   row('closeTimeout', { wrongType: ['1000'], outOfRange: [-1, MAX_TIMER_MS + 1, 1.5], range: mentions(0, MAX_TIMER_MS), good: 5000 }),
   row('heartbeat', { wrongType: [5, 'yes', true, [1000]], good: { interval: 60_000 } }),
   row('heartbeat.interval', {

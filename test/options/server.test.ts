@@ -44,6 +44,8 @@ const SERVER_ROWS = [
   row('maxBackpressure', { wrongType: ['1024', null], outOfRange: [-1, 1.5], range: mentions('integer', 0), good: 1024 }),
   row('onBackpressure', { wrongType: [5, true], outOfRange: ['drop', 'Skip'], range: mentions('skip', 'close'), good: 'close' }),
   row('broker', { wrongType: [5, 'redis://127.0.0.1', { publish() {} }], good: undefined }),
+  row('maxConnections', { wrongType: ['100', null], outOfRange: [-1, 1.5], range: mentions('integer', 0), good: 100 }),
+  row('maxMessageMemory', { wrongType: ['1e6', {}], outOfRange: [-1, 0.5], range: mentions('integer', 0), good: 1 << 20 }),
 ] as const;
 
 // A new option in ServerOptions (or a nested one) without a row fails the type check here.

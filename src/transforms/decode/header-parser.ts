@@ -32,7 +32,8 @@ export class HeaderParserCore implements StageCore<Buffer> {
    */
   private readonly maxPayload: number;
   private readonly role: Role | undefined;
-  private readonly scratch = Buffer.allocUnsafe(MAX_HEADER_SIZE);
+  /** Made when a header is first split across chunks: many connections never see one. */
+  private scratch: Buffer | null = null;
   /** Bytes of a split header held in `scratch`. */
   private scratchLength = 0;
   /** The frame whose payload is being read, or null while reading a header. */
@@ -95,7 +96,7 @@ export class HeaderParserCore implements StageCore<Buffer> {
 
   /** Copies header bytes split across chunks into `scratch`; parses once complete. */
   private fillScratch(chunk: Buffer, position: number): number {
-    const scratch = this.scratch;
+    const scratch = (this.scratch ??= Buffer.allocUnsafe(MAX_HEADER_SIZE));
     let have = this.scratchLength;
     let needed = have < 2 ? 2 : headerSize(scratch[1]!);
     while (have < needed && position < chunk.length) {

@@ -7,9 +7,17 @@ import { validateOptions } from '../../validation/schema.js';
 import { RSV1, type Message, type MessageKind, type MessagePart } from '../records.js';
 import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { Utf8Validator } from '../utf8-validator.js';
+import { MEMORY_BUDGET_CHECK, type MemoryBudget } from '../memory-budget.js';
 import { MessageAssembler } from './message-assembler.js';
 
-export type MessageDecoderOptions = Pick<DecoderLimits, 'maxPayload'>;
+export interface MessageDecoderOptions extends Pick<DecoderLimits, 'maxPayload'> {
+  /**
+   * Where a message arriving in pieces reserves the memory it holds, shared with other
+   * decoders (a server's connections); past it the connection fails with 1013. None by
+   * default here; a connection always has one.
+   */
+  messageMemory?: MemoryBudget | undefined;
+}
 
 /**
  * MessagePart → Message. Enforces `maxPayload` on the whole message before the excess is
@@ -18,8 +26,10 @@ export type MessageDecoderOptions = Pick<DecoderLimits, 'maxPayload'>;
  */
 export class MessageDecoderCore implements StageCore<MessagePart> {
   private readonly maxPayload: number;
-  private readonly assembler: MessageAssembler;
-  private readonly utf8 = new Utf8Validator();
+  private readonly memory: MemoryBudget | null;
+  /** Made for the first message that arrives in pieces: most connections never get one. */
+  private assembler: MessageAssembler | null = null;
+  private utf8: Utf8Validator | null = null;
   /** Kind of the data message being assembled, or null. */
   private kind: MessageKind | null = null;
 
@@ -27,9 +37,9 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
     options: MessageDecoderOptions,
     private readonly next: RecordSink<Message>,
   ) {
-    validateOptions(options, { maxPayload: DECODER_LIMITS_SCHEMA.maxPayload! });
+    validateOptions(options, { maxPayload: DECODER_LIMITS_SCHEMA.maxPayload!, messageMemory: MEMORY_BUDGET_CHECK });
     this.maxPayload = resolveMaxPayload(options);
-    this.assembler = new MessageAssembler(this.maxPayload);
+    this.memory = options.messageMemory ?? null;
   }
 
   accept(part: MessagePart): void {
@@ -44,6 +54,11 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
     } else {
       this.next.accept({ type: kind, data: part.data });
     }
+  }
+
+  /** Gives back what a message in progress holds of the memory budget. */
+  destroy(): void {
+    this.assembler?.discard();
   }
 
   finish(): void {
@@ -61,19 +76,21 @@ export class MessageDecoderCore implements StageCore<MessagePart> {
       }
       this.kind = kind;
     }
-    if (this.assembler.length + data.length > this.maxPayload) {
+    const assembler = (this.assembler ??= new MessageAssembler(this.maxPayload, this.memory));
+    if (assembler.length + data.length > this.maxPayload) {
       throw tooBigError('WS_ERR_MESSAGE_TOO_BIG', `Message larger than maxPayload (${this.maxPayload} bytes)`);
     }
-    if (kind === 'text' && !this.utf8.write(data)) throw invalidUtf8Error('text message');
+    const utf8 = kind === 'text' ? (this.utf8 ??= new Utf8Validator()) : null;
+    if (utf8 !== null && !utf8.write(data)) throw invalidUtf8Error('text message');
     const frameLength = part.frameLength;
-    if (frameLength !== undefined) this.assembler.reserve(Math.min(this.assembler.length + frameLength, this.maxPayload));
-    this.assembler.append(data);
+    if (frameLength !== undefined) assembler.reserve(Math.min(assembler.length + frameLength, this.maxPayload));
+    assembler.append(data);
     if (!part.last) return;
     this.kind = null;
-    const payload = this.assembler.take();
-    if (kind === 'text') {
-      const complete = this.utf8.end();
-      this.utf8.reset();
+    const payload = assembler.take();
+    if (utf8 !== null) {
+      const complete = utf8.end();
+      utf8.reset();
       if (!complete) throw invalidUtf8Error('text message');
       this.next.accept({ type: 'text', data: payload.toString('utf8') });
     } else {
