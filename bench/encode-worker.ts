@@ -9,6 +9,8 @@ import { SIZES } from './frames.js';
 import { passesPerSecond, type ResultRow } from './measure.js';
 
 const role = (process.argv[2] ?? 'server') as 'server' | 'client';
+/** `ws-only`: just ws's Sender, for a run with WS_NO_BUFFER_UTIL=1 (ws reads it once, at load). */
+const wsOnly = process.argv[3] === 'ws-only';
 const seconds = Number(process.env.BENCH_SECONDS ?? 1);
 const require = createRequire(import.meta.url);
 
@@ -41,7 +43,7 @@ function ws(): Encoder {
 }
 
 const rows: ResultRow[] = [];
-for (const make of [ours, oursDuplex, ws]) {
+for (const make of wsOnly ? [ws] : [ours, oursDuplex, ws]) {
   for (const size of SIZES) {
     const payload = randomFillSync(Buffer.alloc(size.bytes));
     const perPass = Math.max(1, Math.floor((4 << 20) / size.bytes));

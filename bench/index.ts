@@ -46,8 +46,13 @@ if (!only || only === 'decode') {
 }
 
 if (!only || only === 'encode') {
-  const rows = [...runWorker('encode-worker.ts', ['server']), ...runWorker('encode-worker.ts', ['client'])];
-  table('Encoder: binary messages, unmasked (server) and masked (client)', rows, ['ws (server)', 'ws (client)']);
+  const rows = [
+    ...runWorker('encode-worker.ts', ['server']),
+    ...runWorker('encode-worker.ts', ['client']).map((row) => (row.name === 'ws (client)' ? { ...row, name: 'ws+bufferutil (client)' } : row)),
+    ...runWorker('encode-worker.ts', ['client', 'ws-only'], { WS_NO_BUFFER_UTIL: '1' }),
+  ];
+  // The server role never masks, so bufferutil does not matter there; the client role is shown against both.
+  table('Encoder: binary messages, unmasked (server) and masked (client)', rows, ['ws (server)', 'ws (client)', 'ws+bufferutil (client)']);
 }
 
 if (!only || only === 'unmask') {
