@@ -24,3 +24,11 @@ export function formatRate(value: number): string {
   if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
   return value.toFixed(0);
 }
+
+/** A latency in microseconds, in the unit that reads best (µs, ms or s). */
+export function formatMicros(micros: number): string {
+  if (!Number.isFinite(micros)) return '–';
+  if (micros >= 1e6) return `${(micros / 1e6).toFixed(2)} s`;
+  if (micros >= 1e3) return `${(micros / 1e3).toFixed(micros >= 1e5 ? 0 : 1)} ms`;
+  return `${micros.toFixed(0)} µs`;
+}

@@ -25,7 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startRedis } from '../../test/helpers/redis.js';
 import { serverEntry, type ServerEntry } from '../echo/bundle.js';
 import { Child, delay, forkChild, median, wsBaseline } from '../echo/processes.js';
-import { formatRate } from '../measure.js';
+import { formatMicros, formatRate } from '../measure.js';
 import type { FanoutImplementation, FanoutReply, FanoutRequest } from './server.js';
 import type { SubscribersReply, SubscribersRequest } from './subscribers.js';
 
@@ -108,10 +108,6 @@ function percentiles(runs: readonly number[][]): Percentiles {
   return { p50: percentile(all, 50), p99: percentile(all, 99), runP99: runs.map((run) => percentile(run, 99)) };
 }
 
-function ms(micros: number): string {
-  return micros >= 10_000 ? `${(micros / 1000).toFixed(0)} ms` : `${(micros / 1000).toFixed(2)} ms`;
-}
-
 export async function runFanoutBench(): Promise<void> {
   const seconds = Number(process.env.BENCH_FANOUT_SECONDS ?? 3);
   const runs = Number(process.env.BENCH_FANOUT_RUNS ?? 2);
@@ -165,7 +161,7 @@ export async function runFanoutBench(): Promise<void> {
       const lat = latencies[implementation];
       console.log(
         `| ${NAMES[implementation]} | ${formatRate(medians[implementation])} | ${rates[implementation].map(formatRate).join(', ')} | ` +
-          `${implementation === 'ours' ? `**${(medians.ours / medians.ws).toFixed(2)}×**` : '1.00×'} | ${ms(lat.p50)} | ${ms(lat.p99)} | ${lat.runP99.map(ms).join(', ')} |`,
+          `${implementation === 'ours' ? `**${(medians.ours / medians.ws).toFixed(2)}×**` : '1.00×'} | ${formatMicros(lat.p50)} | ${formatMicros(lat.p99)} | ${lat.runP99.map(formatMicros).join(', ')} |`,
       );
     }
     const target = medians.ours / medians.ws >= 3 && latencies.ours.p99 <= latencies.ws.p99;
@@ -202,7 +198,7 @@ async function redisSection(entry: ServerEntry, load: Child<SubscribersReply>, s
     console.log('| measure | value |');
     console.log('|---|---|');
     console.log(`| messages/s one Redis carries from a publishing process to a subscribing one (XADD → XREAD, ${size} B, ${seconds} s) | ${formatRate(rate)} (${published.toLocaleString('en')} published) |`);
-    console.log(`| publish-to-receive latency to ${count.toLocaleString('en')} subscribers of the other process, at ${steadyRate} msg/s: p50 / p99 | ${ms(lat.p50)} / ${ms(lat.p99)} |`);
+    console.log(`| publish-to-receive latency to ${count.toLocaleString('en')} subscribers of the other process, at ${steadyRate} msg/s: p50 / p99 | ${formatMicros(lat.p50)} / ${formatMicros(lat.p99)} |`);
   } finally {
     await redis.stop();
   }

@@ -45,10 +45,3 @@ export class Histogram {
     return { counts: this.counts, max: this.max };
   }
 }
-
-export function formatMicros(micros: number): string {
-  if (!Number.isFinite(micros)) return '–';
-  if (micros >= 1e6) return `${(micros / 1e6).toFixed(2)} s`;
-  if (micros >= 1e3) return `${(micros / 1e3).toFixed(micros >= 1e5 ? 0 : 1)} ms`;
-  return `${micros.toFixed(0)} µs`;
-}

@@ -24,7 +24,8 @@ import { serverEntry } from '../echo/bundle.js';
 import { Child, forkChild, median, numberFromEnv, openFileLimits, readServerCpu, serverMemory, startServer, stopServer, wsBaseline, type Server } from '../echo/processes.js';
 import type { ServerMemory } from '../echo/server.js';
 import type { GeneratorReply, GeneratorRequest, TrafficReport } from './generator.js';
-import { formatMicros, Histogram } from './histogram.js';
+import { Histogram } from './histogram.js';
+import { formatMicros } from '../measure.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const MiB = 2 ** 20;
