@@ -79,3 +79,9 @@ export function spkiSha256Base64(certPem: Buffer): string {
   const spki = createPublicKey(certPem).export({ type: 'spki', format: 'der' });
   return createHash('sha256').update(spki).digest('base64');
 }
+
+/** The PKI's files as a journey program reads them: CA_FILE, CERT_FILE, KEY_FILE. */
+export function pkiEnv(): NodeJS.ProcessEnv {
+  const { caFile, certFile, keyFile } = testPki();
+  return { CA_FILE: caFile, CERT_FILE: certFile, KEY_FILE: keyFile };
+}

@@ -1,7 +1,7 @@
 /**
  * Journey (e), from the packed package: the `wspipe` command npm linked into
  * node_modules/.bin. `--version` and `--help`, then `wspipe echo` and `wspipe connect`
- * talking through a pipe: lines on connect's stdin come back on its stdout.
+ * talking through a pipe, over ws:// and wss://: lines on connect's stdin come back on its stdout.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runChild, type ChildRun } from '../helpers/child-process.js';
 import { packedPackage } from '../helpers/packed-package.js';
+import { testPki } from '../helpers/tls.js';
 
 const EXIT_MS = 10_000;
 
@@ -36,26 +37,30 @@ test('wspipe --help prints the usage on stdout and exits 0', async () => {
   for (const command of ["echo", "connect", "demo"]) assert.match(run.stdout, new RegExp(`^\\s+${command}\\s`, "m"));
 });
 
-test('wspipe echo and wspipe connect: stdin lines are echoed to stdout, then both exit 0', async () => {
-  const echo = await wspipe(['echo', '--host', '127.0.0.1', '--port', '0']);
-  try {
-    const [, url] = await echo.waitForLine(/^listening on (ws:\/\/127\.0\.0\.1:\d+\/)$/, EXIT_MS);
-    const client = await wspipe(['connect', url!], 'pipe');
+for (const secure of [false, true]) {
+  const scheme = secure ? 'wss' : 'ws';
+  test(`wspipe echo and wspipe connect over ${scheme}://: stdin lines are echoed to stdout, then both exit 0`, async () => {
+    const pki = testPki();
+    const echo = await wspipe(['echo', '--host', '127.0.0.1', '--port', '0', ...(secure ? ['--tls-cert', pki.certFile, '--tls-key', pki.keyFile] : [])]);
     try {
-      client.child.stdin!.end('one\ntwo words\n\u00e9t\u00e9\n');
-      const { code } = await client.exited(EXIT_MS);
-      assert.equal(client.lines, ['one', 'two words', '\u00e9t\u00e9'], client.stderr());
-      assert.is(code, 0, client.stderr());
-      assert.match(client.stderr(), `connected to ${url}`);
-      assert.match(client.stderr(), 'closed: 1000');
+      const [, url] = await echo.waitForLine(new RegExp(`^listening on (${scheme}://127\\.0\\.0\\.1:\\d+/)$`), EXIT_MS);
+      const client = await wspipe(['connect', url!, ...(secure ? ['--ca', pki.caFile] : [])], 'pipe');
+      try {
+        client.child.stdin!.end('one\ntwo words\n\u00e9t\u00e9\n');
+        const { code } = await client.exited(EXIT_MS);
+        assert.equal(client.lines, ['one', 'two words', '\u00e9t\u00e9'], client.stderr());
+        assert.is(code, 0, client.stderr());
+        assert.match(client.stderr(), `connected to ${url}`);
+        assert.match(client.stderr(), 'closed: 1000');
+      } finally {
+        client.kill();
+      }
+      echo.child.kill('SIGTERM');
+      assert.equal(await echo.exited(EXIT_MS), { code: 0, signal: null }, echo.stderr());
     } finally {
-      client.kill();
+      echo.kill();
     }
-    echo.child.kill('SIGTERM');
-    assert.equal(await echo.exited(EXIT_MS), { code: 0, signal: null }, echo.stderr());
-  } finally {
-    echo.kill();
-  }
-});
+  });
+}
 
 test.run();

@@ -5,12 +5,9 @@
  */
 import { test } from 'uvu';
 import { MODULE_SYSTEMS, assertPrinted, journey } from '../helpers/consumer-program.js';
-import { testPki } from '../helpers/tls.js';
+import { pkiEnv } from '../helpers/tls.js';
 
-const runs = journey('server-client', () => {
-  const pki = testPki();
-  return { CA_FILE: pki.caFile, CERT_FILE: pki.certFile, KEY_FILE: pki.keyFile };
-});
+const runs = journey('server-client', pkiEnv);
 
 for (const { system, label } of MODULE_SYSTEMS) {
   test(`server and client over ws:// and wss://, with connect() and new WebSocket(url) (${label})`, async () => {
