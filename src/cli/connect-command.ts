@@ -83,7 +83,7 @@ const CERTIFICATE_ERRORS = new Set([
 ]);
 
 /** One line saying why the connection could not be opened. */
-export function describeConnectError(url: URL, error: unknown): string {
+function describeConnectError(url: URL, error: unknown): string {
   const message = printable(error instanceof Error ? error.message.trim() : String(error));
   const code = (error as { code?: unknown }).code;
   if (error instanceof HandshakeError && error.code === 'WS_ERR_PROXY_REFUSED') return `proxy refused (HTTP ${error.statusCode}): ${message}`;

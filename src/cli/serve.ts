@@ -31,10 +31,10 @@ export function boundPort(address: AddressInfo | string | null): number {
 
 /**
  * Closes a WebSocket server the polite way: every connection gets 1001 (going away) and
- * `graceMs` to answer (RFC 6455 §7.1.1); the ones that do not are terminated.
+ * {@link SHUTDOWN_GRACE_MS} to answer (RFC 6455 §7.1.1); the ones that do not are terminated.
  */
-export function closeGracefully(server: WebSocketServer, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
-  return server.close({ timeout: graceMs });
+export function closeGracefully(server: WebSocketServer): Promise<void> {
+  return server.close({ timeout: SHUTDOWN_GRACE_MS });
 }
 
 /**

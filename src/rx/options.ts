@@ -1,5 +1,5 @@
 import type { NextObserver, SchedulerLike } from 'rxjs';
-import { CONNECT_SCHEMA, type ConnectOptions } from '../client/connect-options.js';
+import { CONNECT_SCHEMA, validateConnectOptions, type ConnectOptions } from '../client/connect-options.js';
 import { checkStages } from '../connection/chains.js';
 import { buildUpgradeRequest } from '../handshake/upgrade-client-request.js';
 import { resolveExtensions } from '../extensions/resolve.js';
@@ -36,9 +36,8 @@ export interface RxConnectOptions<In = DataMessage, Out = WireData> extends Omit
 
 const observer = withMethods('an observer with next()', 'next');
 
-/** The checks of every `connect$` option: `connect()`'s and the rx ones. */
-export const RX_CONNECT_SCHEMA: Schema = {
-  ...CONNECT_SCHEMA,
+/** The checks of the options `connect$` adds to `connect()`'s. */
+const RX_ONLY_SCHEMA: Schema = {
   serializer: func,
   deserializer: func,
   openObserver: observer,
@@ -61,9 +60,14 @@ export const RX_CONNECT_SCHEMA: Schema = {
   scheduler: withMethods('an rxjs scheduler', 'now', 'schedule'),
 };
 
+/** The checks of every `connect$` option: `connect()`'s and the rx ones. */
+export const RX_CONNECT_SCHEMA: Schema = { ...CONNECT_SCHEMA, ...RX_ONLY_SCHEMA };
+
 /** Checks the URL and every option at the call, as `connect()` does. */
 export function validateRxConnect(url: string | URL, options: RxConnectOptions<unknown, unknown>): void {
-  validateOptions(options, RX_CONNECT_SCHEMA);
+  // connect()'s own check, so that its rules across options (proxy or agent) fail here too, not at the first subscription.
+  validateConnectOptions(options);
+  validateOptions(options, RX_ONLY_SCHEMA);
   if ('signal' in options) throw new TypeError('connect$ takes no "signal" option: unsubscribe to close');
   // The values of a subject are whole messages: a connection streaming them emits none.
   if ((options as { streamMessages?: boolean }).streamMessages === true) {

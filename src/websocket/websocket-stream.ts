@@ -1,5 +1,4 @@
-import { connect } from '../client/connect.js';
-import { validateConnectOptions, type ConnectOptions } from '../client/connect-options.js';
+import type { ConnectOptions } from '../client/connect-options.js';
 import { CloseCode } from '../close-codes.js';
 import type { Connection } from '../connection/connection.js';
 import { STREAM_OPTIONS_SCHEMA, type WebStreamOptions } from '../connection/stream-options.js';
@@ -8,6 +7,7 @@ import { WebSocketError, type WebSocketCloseInfo } from '../errors.js';
 import { validateOptions } from '../validation/schema.js';
 import { requireArguments, toDictionary, toEnforcedUnsignedShort, toUSVString } from '../validation/webidl.js';
 import { checkCloseStatus, parseProtocols, parseWebSocketUrl } from './arguments.js';
+import { connectLikeBrowsers, validateClientOptions } from './client-options.js';
 import { noProtocolSelected } from './open-check.js';
 
 /** WHATWG `WebSocketStreamOptions`. */
@@ -50,7 +50,7 @@ export class WebSocketStream {
     const signal = given.signal ?? undefined;
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError("Failed to construct 'WebSocketStream': the signal is not an AbortSignal.");
     const { readableHighWaterMark, writableHighWaterMark, ...clientOptions } = connectOptions;
-    validateConnectOptions(clientOptions);
+    validateClientOptions(clientOptions, 'WebSocketStream');
     const streamOptions = { readableHighWaterMark, writableHighWaterMark };
     validateOptions(streamOptions, STREAM_OPTIONS_SCHEMA);
     this.#url = parsed.href;
@@ -64,8 +64,7 @@ export class WebSocketStream {
       this.#fail(signal!.reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    // Browsers offer permessage-deflate; so do we, unless the caller chose.
-    connect(parsed, { ...clientOptions, perMessageDeflate: clientOptions.perMessageDeflate ?? true, protocols, signal: this.#abort.signal }).then(
+    connectLikeBrowsers(parsed, protocols, clientOptions, this.#abort.signal).then(
       (connection) => {
         signal?.removeEventListener('abort', onAbort);
         this.#open(connection, protocols.length > 0, streamOptions);

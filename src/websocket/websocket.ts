@@ -1,13 +1,12 @@
 import type { ConnectOptions } from '../client/connect.js';
-import { connect } from '../client/connect.js';
-import { CONNECT_SCHEMA } from '../client/connect-options.js';
-import { optionTypeError, validateOptions } from '../validation/schema.js';
 import type { Connection } from '../connection/connection.js';
 import { ReadyState, type ReadyStateValue } from '../connection/ready-state.js';
+import { toError } from '../errors.js';
 import type { DataMessage } from '../transforms/records.js';
 import { parseCloseArguments, parseProtocols, parseWebSocketUrl } from './arguments.js';
 import { normaliseSendData, sendSize, toBinaryType, toBinaryTypeValue, type BinaryType, type SendData } from './binary.js';
 import { BufferedAmount } from './buffered-amount.js';
+import { connectLikeBrowsers, validateClientOptions } from './client-options.js';
 import { closeOutcome, neverOpened, type CloseOutcome } from './close-outcome.js';
 import { domException } from './dom-exception.js';
 import { noProtocolSelected } from './open-check.js';
@@ -17,16 +16,6 @@ import { requireArguments } from '../validation/webidl.js';
 
 /** wspipe client options that the browser API has no place for (TLS, headers, limits...). */
 export type WebSocketOptions = Omit<ConnectOptions, 'protocols' | 'signal' | 'streamMessages'>;
-
-/** The third argument: `connect()`'s options, but those the WebSocket API itself owns. */
-function validateWebSocketOptions(options: WebSocketOptions): void {
-  validateOptions(options, CONNECT_SCHEMA);
-  for (const name of ['protocols', 'signal', 'streamMessages'] as const) {
-    if ((options as Record<string, unknown>)[name] !== undefined) {
-      throw optionTypeError(`The "${name}" option is not for a WebSocket: ${name === 'protocols' ? 'pass them as the second argument' : name === 'signal' ? 'call close()' : 'messages are events'}`);
-    }
-  }
-}
 
 export type WebSocketEventHandler<E extends Event> = ((this: WebSocket, event: E) => unknown) | null;
 
@@ -64,14 +53,12 @@ export class WebSocket extends EventTarget {
     requireArguments(arguments.length, 1, "Failed to construct 'WebSocket'");
     const parsed = parseWebSocketUrl(url);
     const offered = parseProtocols(protocols);
-    validateWebSocketOptions(options);
+    validateClientOptions(options, 'WebSocket');
     this.#url = parsed.href;
     this.#origin = parsed.origin;
-    // Browsers and Node's client offer permessage-deflate; so do we, unless the caller chose.
-    const perMessageDeflate = options.perMessageDeflate === undefined ? true : options.perMessageDeflate;
-    connect(parsed, { ...options, perMessageDeflate, protocols: offered, signal: this.#abort.signal }).then(
+    connectLikeBrowsers(parsed, offered, options, this.#abort.signal).then(
       (connection) => this.#opened(connection, offered.length > 0),
-      (error: unknown) => this.#closed(neverOpened(asError(error))),
+      (error: unknown) => this.#closed(neverOpened(toError(error))),
     );
   }
 
@@ -185,7 +172,7 @@ export class WebSocket extends EventTarget {
       connection.send(data);
     } catch (error) {
       // It cannot be buffered: the WebSocket is "flagged as full" and its connection closed (error, then close).
-      this.#sendFailure = asError(error);
+      this.#sendFailure = toError(error);
       connection.terminate();
       return;
     }
@@ -253,8 +240,4 @@ export class WebSocket extends EventTarget {
     this.#handlers.set(type, slot);
     this.addEventListener(type, slot.listener);
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

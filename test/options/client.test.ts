@@ -6,6 +6,7 @@
  * its range; a good value opens a connection to an echo server (wss:// for TLS options).
  * Then the client cases of the issue, as written.
  */
+import { Agent } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { asyncScheduler, filter, firstValueFrom } from 'rxjs';
@@ -167,6 +168,24 @@ for (const option of RX_ROWS) test(`connect$: ${option.path}`, () => checkRow(rx
 test('connect$ checks where user stages go at the call, as connect() does, not at the first subscription', () => {
   const stages = { decode: [{ after: 'Nowhere', create: () => new PassThrough({ objectMode: true }) }] };
   assert.throws(() => connect$('ws://127.0.0.1:1/', { stages }), (error: Error) => error instanceof RangeError && /stages\.decode\[0\]\.after/.test(error.message));
+});
+
+test('new WebSocket refuses in its third argument the options it owns (protocols, signal, streamMessages), at the call', () => {
+  const owned: ReadonlyArray<readonly [string, unknown]> = [['protocols', ['chat']], ['signal', new AbortController().signal], ['streamMessages', false]];
+  for (const [name, value] of owned) {
+    assert.throws(
+      () => new WebSocket('ws://127.0.0.1:1/', undefined, { [name]: value } as WebSocketOptions),
+      (error: Error & { code?: string }) => error instanceof TypeError && error.code === 'ERR_INVALID_ARG_VALUE' && error.message.includes(`"${name}" option is not for a WebSocket`),
+    );
+  }
+});
+
+test('proxy with agent is refused at the call by every client, connect$ included (not at its first subscription)', () => {
+  const options = { proxy: 'http://127.0.0.1:1', agent: new Agent() };
+  const refused = (error: Error): boolean => error instanceof TypeError && /proxy.*agent/.test(error.message);
+  assert.throws(() => connect('ws://127.0.0.1:1/', options), refused);
+  assert.throws(() => new WebSocket('ws://127.0.0.1:1/', undefined, options), refused);
+  assert.throws(() => connect$('ws://127.0.0.1:1/', options), refused);
 });
 
 test('connect$ refuses a signal and streamMessages: true at the call (unsubscribe closes; values are whole messages)', () => {

@@ -4,12 +4,12 @@
  * websockets/stream/tentative/constructor.any.js and abort.any.js, against our server and
  * against `ws`.
  */
-import { createServer as createHttpServer } from 'node:http';
+import { Agent, createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { ReadableStream, WritableStream } from 'node:stream/web';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CloseError, createServer, HandshakeError, WebSocketError, WebSocketStream } from '../../src/index.js';
+import { CloseError, createServer, HandshakeError, WebSocketError, WebSocketStream, type WebSocketStreamConnectOptions } from '../../src/index.js';
 import { delay, eventually, withTimeout } from '../helpers/timeouts.js';
 import { readChunks, rejection, throwsDom } from './helpers.js';
 import { peerPool } from './peers.js';
@@ -41,6 +41,18 @@ test("the third argument takes wspipe's client options, checked at the call like
     (error: Error & { code?: string }) => error instanceof TypeError && error.code === 'ERR_INVALID_ARG_TYPE' && /handshakeTimeout/.test(error.message),
   );
   assert.throws(() => new WebSocketStream('ws://127.0.0.1:1/', {}, { perMessageDeflate: { serverMaxWindowBits: 99 } }), RangeError);
+});
+
+test('the third argument refuses the options the API owns (protocols, signal, streamMessages) and proxy with agent, at the call', () => {
+  // streamMessages used to be passed on: connection.stream() then threw outside any promise, and opened never settled.
+  const owned: ReadonlyArray<readonly [string, unknown]> = [['protocols', ['chat']], ['signal', new AbortController().signal], ['streamMessages', true]];
+  for (const [name, value] of owned) {
+    assert.throws(
+      () => new WebSocketStream('ws://127.0.0.1:1/', {}, { [name]: value } as WebSocketStreamConnectOptions),
+      (error: Error & { code?: string }) => error instanceof TypeError && error.code === 'ERR_INVALID_ARG_VALUE' && error.message.includes(`"${name}"`),
+    );
+  }
+  assert.throws(() => new WebSocketStream('ws://127.0.0.1:1/', {}, { proxy: 'http://127.0.0.1:1', agent: new Agent() }), (error: Error) => error instanceof TypeError && /proxy.*agent/.test(error.message));
 });
 
 for (const kind of ['wspipe', 'ws'] as const) {
