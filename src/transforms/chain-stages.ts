@@ -1,5 +1,6 @@
 import { DefragmenterCore } from './decode/defragmenter.js';
 import { HeaderParserCore } from './decode/header-parser.js';
+import { PREALLOCATE_LIMIT } from './decode/message-assembler.js';
 import { MessageDecoderCore, type MessageDecoderOptions } from './decode/message-decoder.js';
 import { UnmaskerCore } from './decode/unmasker.js';
 import { FragmenterCore, type FragmenterOptions } from './encode/fragmenter.js';
@@ -78,8 +79,12 @@ export function decodeStages(options: DecoderChainOptions, tail?: NamedStage): N
   const stages = [namedStage('HeaderParser', (next: RecordSink<never>) => new HeaderParserCore(parserOptions, next))];
   // Only a server unmasks: the parser has already refused masked frames to a client. With
   // a MessageDecoder at the end, a frame that arrives in pieces is unmasked straight into
-  // the one buffer it would be assembled in anyway (plain frames are within maxPayload).
-  const unmaskerOptions = { assembleFramesUpTo: tail ? 0 : maxPayload };
+  // the one buffer it would be assembled in anyway, within the size the MessageDecoder
+  // would allocate at once on a header's claim, and reserved in the same budget.
+  const unmaskerOptions = {
+    assembleFramesUpTo: tail ? 0 : Math.min(maxPayload, PREALLOCATE_LIMIT),
+    messageMemory: options.messageMemory,
+  };
   if (options.role === 'server') stages.push(namedStage('Unmasker', (next: RecordSink<never>) => new UnmaskerCore(unmaskerOptions, next)));
   stages.push(namedStage('Defragmenter', (next: RecordSink<never>) => new DefragmenterCore(options, next)));
   const context: StageContext = { role: options.role, maxPayload };

@@ -20,7 +20,6 @@ export interface CreateDecoderOptions extends DecoderChainOptions {
   inflate?: InflateOptions | undefined;
 }
 
-/** The chain's options with the permessage-deflate shorthand turned into an extension. */
 /** The checks of `createDecoder()`'s options, made at the call. */
 export const CREATE_DECODER_SCHEMA: Schema = {
   ...DECODER_SCHEMA,

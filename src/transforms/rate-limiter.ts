@@ -1,7 +1,7 @@
 import { CloseCode } from '../close-codes.js';
 import { toError, WebSocketError } from '../errors.js';
 import { numberIn, object, oneOf, validateOptions, type Schema } from '../validation/schema.js';
-import type { FramePart } from './records.js';
+import { frameHeaderSize, type FramePart } from './records.js';
 import type { RecordSink, StageCore } from './stage.js';
 
 /** A token bucket on what a peer sends (RFC 6455 gives no rate; this is the receiver's policy). */
@@ -104,7 +104,7 @@ export class RateLimiterCore implements StageCore<FramePart> {
   private take(part: FramePart): boolean {
     const header = part.header;
     let bytes = part.data.length;
-    if (part.offset === 0) bytes += headerBytes(header.payloadLength, header.masked);
+    if (part.offset === 0) bytes += frameHeaderSize(header.payloadLength, header.masked);
     const messages = part.last && (header.fin || header.opcode >= 0x8) ? 1 : 0;
     if (this.messageTokens <= 0 || this.byteTokens <= 0) {
       this.refill();
@@ -157,9 +157,4 @@ export class RateLimiterCore implements StageCore<FramePart> {
     if (Number.isFinite(this.byteRate)) limits.push(`${this.byteRate} bytes/s`);
     return limits.join(', ');
   }
-}
-
-/** The size of a frame header (RFC 6455 §5.2): 2 bytes, the extended length, the masking key. */
-function headerBytes(payloadLength: number, masked: boolean): number {
-  return 2 + (payloadLength < 126 ? 0 : payloadLength < 65536 ? 2 : 8) + (masked ? 4 : 0);
 }

@@ -138,6 +138,11 @@ export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);
 /** RFC 6455 §5.5: control frames carry at most 125 payload bytes and are never fragmented. */
 export const MAX_CONTROL_PAYLOAD = 125;
 
+/** RFC 6455 §5.2: a frame header is 2 bytes, 2 or 8 more for the length (minimal encoding), 4 more for a mask key. */
+export function frameHeaderSize(payloadLength: number, masked: boolean): number {
+  return (payloadLength < 126 ? 2 : payloadLength < 0x10000 ? 4 : 10) + (masked ? 4 : 0);
+}
+
 /** Node's internal Buffer class: constructing it directly skips `subarray`'s species lookup. */
 const FastBuffer = (Buffer as unknown as { [Symbol.species]: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer })[
   Symbol.species

@@ -136,7 +136,12 @@ const optionalRole = row('role', { wrongType: [5, true], outOfRange: ['peer', 'S
 
 const STAGE_ROWS = {
   HeaderParser: [...reservedBits, maxPayload, optionalRole, batch],
-  Unmasker: [role, row('assembleFramesUpTo', { wrongType: ['1024', null], outOfRange: [-1, 1.5, NaN], range: mentions('integer', 0), good: 1024 }), batch],
+  Unmasker: [
+    role,
+    row('assembleFramesUpTo', { wrongType: ['1024', null], outOfRange: [-1, 1.5, NaN], range: mentions('integer', 0), good: 1024 }),
+    row('messageMemory', { wrongType: [5, {}], good: new MemoryBudget(1 << 20) }),
+    batch,
+  ],
   Defragmenter: [maxFragments, batch],
   MessageDecoder: [maxPayload, row('messageMemory', { wrongType: [5, {}], good: new MemoryBudget(1 << 20) }), batch],
   MessageEncoder: [batch],

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HeaderParserCore, UnmaskerCore, createDecoderCore, type FramePart, type Message } from '../../src/transforms/index.js';
+import { HeaderParserCore, MemoryBudget, UnmaskerCore, createDecoderCore, type FramePart, type Message } from '../../src/transforms/index.js';
 import { frame, MASK } from '../helpers/frames.js';
 
 function pieces(bytes: Buffer, size: number): Buffer[] {
@@ -56,6 +56,43 @@ test('invalid UTF-8 in a large text frame still fails in the first piece (fail-f
   const decoder = createDecoderCore({ role: 'server' }, { accept: () => {} });
   const bytes = frame({ opcode: 1, payload: Buffer.concat([Buffer.from([0xc3, 0x28]), Buffer.alloc(100_000, 0x61)]), mask: MASK });
   assert.throws(() => decoder.accept(bytes.subarray(0, 4096)), (error: Error & { closeCode?: number }) => error.closeCode === 1007);
+});
+
+test('a frame being assembled holds its buffer in the memory budget, as the MessageDecoder would: 1013 when it does not fit', () => {
+  const bytes = frame({ opcode: 2, payload, mask: MASK });
+  const small = new MemoryBudget(64 * 1024);
+  const refused = createDecoderCore({ role: 'server', messageMemory: small }, { accept: () => {} });
+  assert.throws(() => refused.accept(bytes.subarray(0, 4096)), (error: Error & { closeCode?: number }) => error.closeCode === 1013);
+  assert.is(small.reserved, 0);
+
+  const budget = new MemoryBudget(1 << 20);
+  const messages: Message[] = [];
+  const decoder = createDecoderCore({ role: 'server', messageMemory: budget }, { accept: (message) => messages.push(message) });
+  decoder.accept(bytes.subarray(0, 4096));
+  assert.is(budget.reserved, payload.length, 'reserved while the frame is unfinished');
+  decoder.accept(bytes.subarray(4096));
+  assert.is(messages.length, 1);
+  assert.is(budget.reserved, 0, 'given back once passed on');
+
+  const dropped = createDecoderCore({ role: 'server', messageMemory: budget }, { accept: () => {} });
+  dropped.accept(bytes.subarray(0, 4096));
+  dropped.destroy();
+  assert.is(budget.reserved, 0, 'given back when the chain is destroyed');
+});
+
+test('a header claiming more than 2 MiB allocates nothing up front: the frame streams to the MessageDecoder', () => {
+  const budget = new MemoryBudget(1 << 30);
+  const decoder = createDecoderCore({ role: 'server', messageMemory: budget }, { accept: () => {} });
+  // The header of a 50 MiB masked binary frame, and its first 4 KiB.
+  const header = Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, ...MASK]);
+  header.writeUInt32BE(50 << 20, 6);
+  const before = process.memoryUsage().arrayBuffers;
+  decoder.accept(Buffer.concat([header, Buffer.alloc(4096)]));
+  const grown = process.memoryUsage().arrayBuffers - before;
+  assert.ok(grown < 8 << 20, `${grown} bytes allocated for 4 KiB received`);
+  assert.ok(budget.reserved < 1 << 20, `${budget.reserved} bytes held for 4 KiB received`);
+  decoder.destroy();
+  assert.is(budget.reserved, 0);
 });
 
 test.run();

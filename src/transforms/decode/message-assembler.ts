@@ -101,4 +101,4 @@ const MIN_CAPACITY = 16 * 1024;
  * (one copy per piece instead of the copies of doubling). Kept small because a header is
  * only a claim: a peer must not make us reserve much memory by announcing a frame.
  */
-const PREALLOCATE_LIMIT = 2 * 1024 * 1024;
+export const PREALLOCATE_LIMIT = 2 * 1024 * 1024;

@@ -1,5 +1,6 @@
 import { ROLE_SCHEMA } from '../limits.js';
 import { keyAt, mask, unmask } from '../mask.js';
+import { MEMORY_BUDGET_CHECK, type MemoryBudget } from '../memory-budget.js';
 import { Opcode, type FrameHeader, type FramePart, type Role } from '../records.js';
 import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 import { integer, oneOf, validateOptions } from '../../validation/schema.js';
@@ -18,15 +19,25 @@ export interface UnmaskerOptions {
    * them, so unmasking and assembling take one pass instead of two. Only such frames: the
    * checks that the Defragmenter and MessageDecoder make on a frame's first piece can
    * never fail on them, so no verdict is delayed. The fused decode chain sets it to
-   * `maxPayload` (frames over it were refused at their header); 0 (the default) passes
+   * `maxPayload`, at most the 2 MiB a MessageDecoder allocates on a header's claim alone
+   * (a peer must not make us allocate much by announcing a frame); 0 (the default) passes
    * every piece on as it comes, which lets a frame of any size stream through. Text
    * frames always pass in pieces, so invalid UTF-8 fails in the piece where it arrives
    * (RFC 6455 §8.1 fail-fast).
    */
   assembleFramesUpTo?: number;
+  /**
+   * Where the buffer of a frame being assembled is reserved, as the MessageDecoder it
+   * stands in for would reserve it (failing with 1013 when it does not fit).
+   */
+  messageMemory?: MemoryBudget | undefined;
 }
 
-export const UNMASKER_SCHEMA = { role: oneOf(['server', 'client']), assembleFramesUpTo: integer(0, Infinity) };
+export const UNMASKER_SCHEMA = {
+  role: oneOf(['server', 'client']),
+  assembleFramesUpTo: integer(0, Infinity),
+  messageMemory: MEMORY_BUDGET_CHECK,
+};
 
 /**
  * FramePart → FramePart. Enforces the mask policy of the role and unmasks payload slices
@@ -36,6 +47,7 @@ export const UNMASKER_SCHEMA = { role: oneOf(['server', 'client']), assembleFram
 export class UnmaskerCore implements StageCore<FramePart> {
   private readonly role: Role | undefined;
   private readonly assembleUpTo: number;
+  private readonly memory: MemoryBudget | null;
   /** The frame being unmasked into a buffer of its own, and that buffer. */
   private assembling: FrameHeader | null = null;
   private frame: Buffer | null = null;
@@ -49,6 +61,7 @@ export class UnmaskerCore implements StageCore<FramePart> {
     validateOptions(options, UNMASKER_SCHEMA);
     this.role = options.role;
     this.assembleUpTo = options.assembleFramesUpTo ?? 0;
+    this.memory = options.messageMemory ?? null;
   }
 
   accept(part: FramePart): void {
@@ -59,6 +72,7 @@ export class UnmaskerCore implements StageCore<FramePart> {
         if (error) throw error;
       }
       if (!part.last && header.masked && this.shouldAssemble(header)) {
+        this.memory?.reserve(header.payloadLength);
         this.assembling = header;
         this.frame = Buffer.allocUnsafe(header.payloadLength);
       }
@@ -69,8 +83,7 @@ export class UnmaskerCore implements StageCore<FramePart> {
       mask(part.data, keyAt(header.maskKey, part.offset), this.frame!, part.offset);
       if (!part.last) return;
       const data = this.frame!;
-      this.assembling = null;
-      this.frame = null;
+      this.release();
       this.next.accept({ header, data, offset: 0, last: true });
       return;
     }
@@ -80,6 +93,16 @@ export class UnmaskerCore implements StageCore<FramePart> {
 
   finish(): void {
     // An unfinished frame is the HeaderParser's to report; release its buffer.
+    this.release();
+  }
+
+  /** Gives back what a frame in progress holds of the memory budget. */
+  destroy(): void {
+    this.release();
+  }
+
+  private release(): void {
+    if (this.frame !== null) this.memory?.release(this.frame.length);
     this.assembling = null;
     this.frame = null;
   }

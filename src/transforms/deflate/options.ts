@@ -6,9 +6,7 @@ import {
   DEFAULT_THRESHOLD,
   MAX_WINDOW_BITS,
   MIN_ZLIB_WINDOW_BITS,
-  threshold as thresholdCheck,
-  zlibLevel,
-  zlibMemLevel,
+  TUNING_SCHEMA,
 } from './parameters.js';
 
 export { DEFAULT_THRESHOLD } from './parameters.js';
@@ -82,9 +80,7 @@ export const INFLATE_SCHEMA: Schema = {
 export const DEFLATE_SCHEMA: Schema = {
   windowBits: compressWindowBits,
   noContextTakeover: boolean,
-  level: zlibLevel,
-  memLevel: zlibMemLevel,
-  threshold: thresholdCheck,
+  ...TUNING_SCHEMA,
   ...zlibResources,
 };
 

@@ -9,7 +9,7 @@ import type { ZlibLimiter } from './zlib-limiter.js';
  * (copied) up to this many bytes: a message sent as thousands of tiny fragments then costs
  * a few thread-pool round trips instead of thousands, for a bounded copy.
  */
-export const MAX_BATCH_BYTES = 256 * 1024;
+const MAX_BATCH_BYTES = 256 * 1024;
 
 /** Consecutive parts of one data message, run through zlib in one job. */
 export interface ZlibBatch {

@@ -1,7 +1,7 @@
 import { invalidMessage } from '../invalid-message.js';
 import { integer, validateOptions, type Schema } from '../../validation/schema.js';
 import type { FrameWriter } from './frame-serializer.js';
-import { Opcode, RSV1, RSV2, RSV3, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
+import { Opcode, RSV1, RSV2, RSV3, sliceOf, type FrameHeader, type FramePart, type MessageKind, type MessagePart } from '../records.js';
 import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
 export interface FragmenterOptions {
@@ -58,15 +58,14 @@ export class FragmenterCore implements StageCore<MessagePart> {
     const size = this.fragmentSize;
     let start = 0;
     while (data.length - start > size) {
-      this.emit(false, rsv, opcode, data.subarray(start, start + size));
+      this.emit(false, rsv, opcode, sliceOf(data, start, start + size));
       start += size;
       opcode = Opcode.CONTINUATION;
       rsv = 0;
     }
-    this.emit(part.last, rsv, opcode, start === 0 ? data : data.subarray(start));
+    this.emit(part.last, rsv, opcode, start === 0 ? data : sliceOf(data, start, data.length));
     this.open = part.last ? null : kind;
   }
-
 
   /** One whole frame; extensions' reserved bits go on a message's first frame only (RFC 7692 §6). */
   private emit(fin: boolean, rsv: number, opcode: number, data: Buffer): void {

@@ -1,6 +1,6 @@
 import { keyAt, mask } from '../mask.js';
 import { boolean, validateOptions } from '../../validation/schema.js';
-import type { FrameHeader, FramePart } from '../records.js';
+import { frameHeaderSize, type FrameHeader, type FramePart } from '../records.js';
 import { StageTransform, type RecordSink, type StageCore } from '../stage.js';
 import { sharedFrameSlab } from './frame-slab.js';
 import { sharedMaskKeys } from './mask-key-pool.js';
@@ -9,7 +9,7 @@ import { sharedMaskKeys } from './mask-key-pool.js';
  * Frames up to this size leave as one buffer (header and payload copied together): one
  * chunk is cheaper than two below it. Above it the payload is passed on uncopied.
  */
-export const MERGE_THRESHOLD = 16 * 1024;
+const MERGE_THRESHOLD = 16 * 1024;
 
 export interface FrameSerializerOptions {
   /**
@@ -76,14 +76,14 @@ export class FrameSerializerCore implements StageCore<FramePart>, FrameWriter {
     if (this.masking) {
       // The client's path, as `ws`'s `Sender.frame` does it: one buffer, one pass over the payload.
       const maskKey = sharedMaskKeys.next();
-      const headerLength = sizeOfHeader(length, true);
+      const headerLength = frameHeaderSize(length, true);
       const frame = sharedFrameSlab.take(headerLength + length);
       writeHeaderFields(frame, first, length, true, maskKey);
       if (length !== 0) mask(data, maskKey, frame, headerLength);
       this.next.accept(frame);
       return;
     }
-    const headerLength = sizeOfHeader(length, false);
+    const headerLength = frameHeaderSize(length, false);
     if (length <= MERGE_THRESHOLD) {
       const frame = sharedFrameSlab.take(headerLength + length);
       writeHeaderFields(frame, first, length, false, 0);
@@ -120,12 +120,7 @@ export class FrameSerializerCore implements StageCore<FramePart>, FrameWriter {
 }
 
 function headerSizeOf(header: FrameHeader): number {
-  return sizeOfHeader(header.payloadLength, header.masked);
-}
-
-/** RFC 6455 §5.2: 2 bytes, 2 or 8 more for the length, 4 more for a mask key. */
-function sizeOfHeader(length: number, masked: boolean): number {
-  return (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + (masked ? 4 : 0);
+  return frameHeaderSize(header.payloadLength, header.masked);
 }
 
 /** Writes `header` at the start of `target`, which has room for it. */

@@ -4,7 +4,6 @@ import { invalidMessage } from '../invalid-message.js';
 import { EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, messagePart, type BinaryData, type MessagePart, type OutgoingMessage } from '../records.js';
 import { batchOf, StageTransform, type RecordSink, type StageCore, type StageStreamOptions } from '../stage.js';
 
-
 /** What the encode chain accepts: whole messages, or message parts for streamed messages. */
 export type EncoderInput = OutgoingMessage | MessagePart;
 
@@ -19,7 +18,6 @@ export class MessageEncoderCore implements StageCore<EncoderInput> {
   accept(input: EncoderInput): void {
     this.next.accept('kind' in input ? checkPart(input) : encodeMessage(input));
   }
-
 }
 
 /** Encodes one whole message into its single part; throws for an invalid message. */
