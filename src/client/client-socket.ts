@@ -7,22 +7,14 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions, type TLSSocket } from 'node:tls';
 import type { ConnectOptions } from './connect-options.js';
 import { tlsOptionsOf } from './connect-options.js';
-import { bare, openTunnel } from './proxy.js';
+import { openTunnel } from './proxy.js';
+import { bare, isSecure, portOf } from './target-url.js';
 
 export interface SocketRoute {
   /** Tunnel through this proxy, or connect directly. */
   proxy: URL | null;
   /** ALPN protocols to offer (wss:// only), most preferred first. */
   alpn?: readonly string[];
-}
-
-/** The port of a ws/wss/http/https URL, its scheme's default when it has none. */
-export function portOf(url: URL): number {
-  return Number(url.port) || (isSecure(url) ? 443 : 80);
-}
-
-export function isSecure(url: URL): boolean {
-  return url.protocol === 'wss:' || url.protocol === 'https:';
 }
 
 /**

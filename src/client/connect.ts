@@ -2,16 +2,18 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { checkStages, placeStages } from '../connection/chains.js';
+import { checkStages } from '../connection/chains.js';
 import { Connection } from '../connection/connection.js';
 import { resolveExtensions } from '../extensions/resolve.js';
 import { buildExtendedConnectRequest, buildUpgradeRequest, HandshakeError, validateUpgradeResponse, type UpgradeRequest } from '../handshake/index.js';
-import { isSecure, openClientSocket } from './client-socket.js';
+import { openClientConnection } from './client-connection.js';
+import { openClientSocket } from './client-socket.js';
 import { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, tlsOptionsOf, validateConnectOptions, type ConnectOptions } from './connect-options.js';
 import { HandshakeDeadline, handshakeTimeoutError } from './deadline.js';
 import { badStatus, readErrorBody } from './error-body.js';
 import { connectOverHttp2 } from './http2-connect.js';
 import { proxyFor } from './proxy.js';
+import { bare, isSecure, portOf } from './target-url.js';
 
 export { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, type ConnectOptions } from './connect-options.js';
 
@@ -94,15 +96,15 @@ function attempt(
     const secure = isSecure(url);
     const given = via?.socket ?? null;
     const request = (secure ? httpsRequest : httpRequest)({
-      host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-      port: url.port || (secure ? 443 : 80),
+      host: bare(url.hostname),
+      port: portOf(url),
       path: sent.path,
       method: 'GET',
       headers: sent.headers,
       // An option given as `undefined` replaces Node's default (checkServerIdentity:
       // undefined breaks every TLS connection), so only the options the caller set go in.
       ...tlsOptionsOf(options),
-      ...definedOnly(options, ['signal'] as const),
+      ...(options.signal !== undefined && { signal: options.signal }),
       // Over a connection opened here, no agent at all; else without an agent of the
       // caller's, none: https.globalAgent resumes TLS sessions of earlier connections, its
       // cache key ignores checkServerIdentity, and Node skips that check on a resumed
@@ -156,16 +158,7 @@ function attempt(
       let connection: Connection;
       try {
         const info = validateUpgradeResponse(response, sent);
-        connection = new Connection(socket, {
-          ...options,
-          role: 'client',
-          protocol: info.protocol,
-          extensions: typeof response.headers['sec-websocket-extensions'] === 'string' ? response.headers['sec-websocket-extensions'] : '',
-          extensionStages: info.agreed.map((entry) => entry.stages),
-          stages: placeStages(options.stages, info.agreed.map((entry) => entry.extension.name)),
-          head,
-          transport: 'http/1.1',
-        });
+        connection = openClientConnection(socket, options, info, response.headers, { head, transport: 'http/1.1' });
       } catch (error) {
         socket.destroy();
         reject(error);
@@ -181,13 +174,6 @@ function attempt(
 function notHttp(error: Error & { code?: string }): HandshakeError | null {
   if (typeof error.code !== 'string' || !error.code.startsWith('HPE_')) return null;
   return new HandshakeError(0, 'WS_ERR_HANDSHAKE_NOT_HTTP', `The server did not answer with HTTP (${error.code}: ${error.message})`, { cause: error });
-}
-
-/** The named options that are set, and no others. */
-function definedOnly<T extends object, K extends keyof T>(options: T, names: readonly K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const name of names) if (options[name] !== undefined) out[name] = options[name];
-  return out;
 }
 
 /** Resolves a Location header against the current URL, keeping the ws/wss scheme family. */

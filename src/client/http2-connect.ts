@@ -9,11 +9,11 @@ import { STATUS_CODES } from 'node:http';
 import { connect as http2Connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { placeStages } from '../connection/chains.js';
-import { Connection } from '../connection/connection.js';
+import type { Connection } from '../connection/connection.js';
 import { adoptHttp2Stream, trackOnSession } from '../connection/http2-stream.js';
 import { validateExtendedConnectResponse, type ExtendedConnectRequest } from '../handshake/extended-connect.js';
 import { HandshakeError } from '../handshake/handshake-error.js';
+import { openClientConnection } from './client-connection.js';
 import { openClientSocket } from './client-socket.js';
 import { TLS_OPTION_NAMES, type ConnectOptions } from './connect-options.js';
 import type { HandshakeDeadline } from './deadline.js';
@@ -206,16 +206,7 @@ function openStream(session: ClientHttp2Session, request: ExtendedConnectRequest
       let connection: Connection;
       try {
         const info = validateExtendedConnectResponse({ statusCode: status, headers }, request);
-        const extensions = headers['sec-websocket-extensions'];
-        connection = new Connection(adoptHttp2Stream(stream, 'client'), {
-          ...options,
-          role: 'client',
-          protocol: info.protocol,
-          extensions: typeof extensions === 'string' ? extensions : '',
-          extensionStages: info.agreed.map((entry) => entry.stages),
-          stages: placeStages(options.stages, info.agreed.map((entry) => entry.extension.name)),
-          transport: 'h2',
-        });
+        connection = openClientConnection(adoptHttp2Stream(stream, 'client'), options, info, headers, { transport: 'h2' });
       } catch (error) {
         stream.close(constants.NGHTTP2_CANCEL);
         reject(error);

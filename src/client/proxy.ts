@@ -9,6 +9,7 @@ import { isIP, type Socket } from 'node:net';
 import { HandshakeError } from '../handshake/handshake-error.js';
 import { basicAuthorization } from '../handshake/upgrade-client-request.js';
 import { readErrorBody } from './error-body.js';
+import { bare, isSecure, portOf } from './target-url.js';
 
 /** The `proxy` option: a proxy URL (`http://user:pass@host:port`), or 'env' to read the environment. */
 export type ProxyOption = string | URL;
@@ -40,7 +41,7 @@ export function proxyFor(target: URL, option: ProxyOption | undefined, env: Node
   let value: string | URL | undefined = option;
   let source = 'proxy option';
   if (option === 'env') {
-    const secure = target.protocol === 'wss:' || target.protocol === 'https:';
+    const secure = isSecure(target);
     source = secure ? 'HTTPS_PROXY' : 'HTTP_PROXY';
     value = (secure ? env['https_proxy'] || env['HTTPS_PROXY'] : env['http_proxy'] || env['HTTP_PROXY']) || undefined;
     if (value === undefined || bypassed(target, env['no_proxy'] || env['NO_PROXY'] || '')) return null;
@@ -56,7 +57,7 @@ export function proxyFor(target: URL, option: ProxyOption | undefined, env: Node
  */
 export function bypassed(target: URL, noProxy: string): boolean {
   const host = bare(target.hostname).toLowerCase();
-  const port = target.port || (target.protocol === 'wss:' || target.protocol === 'https:' ? '443' : '80');
+  const port = String(portOf(target));
   for (const raw of noProxy.split(/[\s,]+/)) {
     const entry = raw.trim().toLowerCase();
     if (entry === '') continue;
@@ -70,11 +71,6 @@ export function bypassed(target: URL, noProxy: string): boolean {
     if (host === name || (isIP(host) === 0 && host.endsWith(`.${name}`))) return true;
   }
   return false;
-}
-
-/** A host name as sockets take it: an IPv6 literal without its brackets. */
-export function bare(hostname: string): string {
-  return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
 }
 
 /**

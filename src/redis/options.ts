@@ -44,7 +44,8 @@ export interface ResolvedRedisBrokerOptions {
   maxReconnectDelay: number;
 }
 
-const SCHEMA: Schema = {
+/** The checks of every `createRedisBroker()` option, run at the call. */
+export const REDIS_BROKER_SCHEMA: Schema = {
   url: string((url) => /^rediss?:\/\//.test(url), 'a redis:// or rediss:// URL'),
   clientOptions: object({}),
   prefix: string(),
@@ -56,7 +57,7 @@ const SCHEMA: Schema = {
 };
 
 export function resolveRedisBrokerOptions(options: RedisBrokerOptions): ResolvedRedisBrokerOptions {
-  validateOptions(options, SCHEMA);
+  validateOptions(options, REDIS_BROKER_SCHEMA);
   return {
     url: options.url ?? 'redis://127.0.0.1:6379',
     clientOptions: options.clientOptions ?? {},

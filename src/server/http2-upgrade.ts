@@ -13,7 +13,7 @@ import { buildExtendedConnectResponse, isWebSocketConnect, validateExtendedConne
 import { HandshakeError } from '../handshake/handshake-error.js';
 import type { OutgoingHttpHeaders } from '../handshake/http-syntax.js';
 import type { UpgradeRequestView, VerifyClientInfo } from './options.js';
-import { pathOf } from './request-path.js';
+import { notFound, pathOf } from './request-path.js';
 
 /** A node:http2 server, plain or secure. */
 export type AnyHttp2Server = Http2Server | Http2SecureServer;
@@ -41,7 +41,7 @@ export function attachStreams(server: AnyHttp2Server, find: (path: string) => St
     const path = pathOf(headers[':path'] as string | undefined);
     const route = find(path);
     if (route) route.handleStream(stream, headers, flags);
-    else respondError(stream, new HandshakeError(404, 'WS_ERR_HANDSHAKE_REFUSED', `No WebSocket endpoint at ${path}`));
+    else respondError(stream, notFound(path));
   };
   // With a 'request' listener, node:http2's compatibility layer sees every stream too, and
   // answers a CONNECT with 405 unless someone listens for 'connect'. WebSocket streams are
@@ -101,7 +101,7 @@ export function acceptStream(stream: ServerHttp2Stream, headers: IncomingHttpHea
   try {
     if (host.closing) throw new HandshakeError(503, 'WS_ERR_HANDSHAKE_REFUSED', 'Server is closing');
     const path = pathOf(request.url);
-    if (host.path !== undefined && path !== host.path) throw new HandshakeError(404, 'WS_ERR_HANDSHAKE_REFUSED', `No WebSocket endpoint at ${path}`);
+    if (host.path !== undefined && path !== host.path) throw notFound(path);
     // A request that ended its stream leaves no way to send WebSocket frames.
     if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0) throw new HandshakeError(400, 'WS_ERR_HANDSHAKE_BAD_METHOD', 'The extended CONNECT ended its stream');
     info = validateExtendedConnectRequest(headers);

@@ -66,7 +66,7 @@ export interface ServerOptions extends ServerConnectionOptions, ExtensionOptions
   server?: HttpServer | HttpsServer | Http2SecureServer | Http2Server;
   /** Neither listen nor attach: call `handleUpgrade()` or `acceptSocket()` yourself. */
   noServer?: boolean;
-  /** Accept upgrades on this path only (others get 400). */
+  /** Accept upgrades on this path only (others get 404). */
   path?: string;
   /** Pick the subprotocol: a function, or the list the server supports. Default: the client's first. */
   handleProtocols?: ProtocolChooser<UpgradeRequestView> | readonly string[];

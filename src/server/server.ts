@@ -30,7 +30,8 @@ import {
   type UpgradeRequestView,
   type VerifyClientInfo,
 } from './options.js';
-import { attachRoute, pathOf } from './upgrade-router.js';
+import { notFound, pathOf } from './request-path.js';
+import { attachRoute } from './upgrade-router.js';
 import type { SendOptions } from '../connection/connection.js';
 import type { SlowSubscriberInfo } from '../topics/options.js';
 import { TopicHub, type TopicListener } from '../topics/topic-hub.js';
@@ -187,9 +188,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     }
     let info: ReturnType<typeof validateUpgradeRequest>;
     try {
-      if (this.path !== undefined && pathOf(request.url) !== this.path) {
-        throw new HandshakeError(404, 'WS_ERR_HANDSHAKE_REFUSED', `No WebSocket endpoint at ${pathOf(request.url)}`);
-      }
+      const path = pathOf(request.url);
+      if (this.path !== undefined && path !== this.path) throw notFound(path);
       info = validateUpgradeRequest(request);
     } catch (error) {
       this.refuse(socket, error as Error, request);

@@ -1,9 +1,8 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { HandshakeError } from '../handshake/handshake-error.js';
 import { rejectSocket } from '../handshake/reject-socket.js';
 import { attachStreams, isHttp2Server, type StreamRoute } from './http2-upgrade.js';
-import { pathOf } from './request-path.js';
+import { notFound, pathOf } from './request-path.js';
 
 /** What the router needs of a WebSocket server attached to an http server (and, on an HTTP/2 server, its streams). */
 export interface UpgradeRoute extends StreamRoute {
@@ -11,8 +10,6 @@ export interface UpgradeRoute extends StreamRoute {
   readonly path: string | undefined;
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
-
-export { pathOf } from './request-path.js';
 
 const routers = new WeakMap<HttpServer, UpgradeRouter>();
 
@@ -62,7 +59,7 @@ class UpgradeRouter {
     const target = this.find(path);
     if (target) target.handleUpgrade(request, socket, head);
     else if (this.http.listenerCount('upgrade') === 1) {
-      rejectSocket(socket, new HandshakeError(404, 'WS_ERR_HANDSHAKE_REFUSED', `No WebSocket endpoint at ${path}`));
+      rejectSocket(socket, notFound(path));
     }
   }
 }
