@@ -26,7 +26,6 @@ export interface ChainHost {
 
 /** A connection's decode or encode chain. */
 export interface Chain<In> extends RecordSink<In> {
-  finish(): void;
   /** Whether a stage works asynchronously (zlib, or user Transforms): feed more only after `whenSettled`. */
   readonly async: boolean;
   /** Calls back once everything accepted was passed on (at once for a synchronous chain), or with the error that stopped it. */
@@ -193,7 +192,6 @@ function pipelineOf<In>(
   return {
     async: true,
     accept: (record) => pipeline.accept(record),
-    finish: () => pipeline.finish(),
     whenSettled: (callback) => pipeline.whenSettled(callback),
     destroy: (error) => {
       for (const core of cores) core.destroy(error);

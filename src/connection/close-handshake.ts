@@ -1,12 +1,9 @@
 import { CloseCode } from '../close-codes.js';
-import { CloseError, WebSocketError } from '../errors.js';
+import { CloseError, WebSocketError, type CloseInfo } from '../errors.js';
 import type { Role } from '../transforms/records.js';
 
 /** How a connection ended: see `Connection.closeInfo`. */
-export interface CloseDetails {
-  code: number;
-  reason: string;
-  wasClean: boolean;
+export interface CloseDetails extends CloseInfo {
   /** The peer's close frame, if one arrived before the connection failed (RFC 6455 §7.1.7 stops reading after). */
   remote: { code: number; reason: string } | null;
   /** What failed the connection, if something did. */
@@ -44,31 +41,17 @@ export class CloseHandshake {
     private readonly errorGrace: number,
   ) {}
 
-  /** Whether the handshake started (by either side) or the connection failed. */
-  get closing(): boolean {
-    return this.started;
-  }
-
-  get failed(): Error | null {
-    return this.failure;
-  }
-
-  get received(): boolean {
-    return this.remote !== null;
-  }
-
   /** How it ended, once the socket closed. */
   get details(): CloseDetails | null {
     return this.result;
   }
 
   /** `close(code, reason)` here: our close frame after queued data, then wait for the peer's. */
-  start(code: number | undefined, reason: string): boolean {
-    if (this.started) return false;
+  start(code: number | undefined, reason: string): void {
+    if (this.started) return;
     this.started = true;
     this.host.sendCloseFrame(code, reason, false);
     this.arm(this.closeTimeout);
-    return true;
   }
 
   /** The peer's close frame: answer it (echoing its code) unless we started, then end TCP as the server. */
@@ -117,7 +100,8 @@ export class CloseHandshake {
     if (this.timer) clearTimeout(this.timer);
     const received = this.remote !== null;
     if (!received && !this.failure) this.code = CloseCode.ABNORMAL;
-    const wasClean = received && this.started && !this.failure && !transportFailed;
+    // A close frame received means the handshake started: we answered it, or had sent ours.
+    const wasClean = received && !this.failure && !transportFailed;
     this.result = { code: this.code, reason: this.reason, wasClean, remote: this.remote, error: this.failure };
     return this.result;
   }

@@ -13,7 +13,7 @@ import { channels } from './diagnostics.js';
 import { endError } from './end-error.js';
 import { Heartbeat } from './heartbeat.js';
 import { IdleSweeper, IdleWatch, type IdleHost } from './idle-timeout.js';
-import { HOLD_CONSUMER, HOLD_STREAM, HOLD_STREAM_VIEW, Inbound, type InboundHost } from './inbound.js';
+import { HOLD_CONSUMER, HOLD_STREAM, HOLD_STREAM_VIEW, Inbound, type InboundHost, type ReadHold } from './inbound.js';
 import type { MessageDuplex } from './message-duplex.js';
 import { MessageIterator } from './message-iterator.js';
 import type { MessageStream } from './message-stream.js';
@@ -89,7 +89,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private iterators: Set<MessageIterator> | null = null;
   /** The Web Streams and Duplex views, made on first use. */
   private views: StreamViews | null = null;
-  private readonly streamMessages: boolean;
+  /** With `streamMessages`: the hold every streamed message's reader shares; else null. */
+  private readonly streamHold: ReadHold | null;
   /** Its server's topics (src/topics), or null for a connection no server accepted. */
   private readonly membership: TopicMembership | null;
 
@@ -102,7 +103,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.protocol = options.protocol ?? '';
     this.extensions = options.extensions ?? '';
     this.transport = options.transport ?? 'http/1.1';
-    this.streamMessages = options.streamMessages === true;
     this.autoPong = options.autoPong ?? true;
     // Everything the parts call back goes through one object with methods, and the socket's
     // listeners are shared functions: a closure per callback cost about 1 KiB per connection
@@ -110,6 +110,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const links = new Connection.Links(this);
     this.outbound = new Outbound(socket, (sink) => buildOutbound(options, sink, links), options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT, this.counters, links, options.onSendBufferFull === 'close');
     this.inbound = new Inbound(socket, buildInbound(options, links, links), links);
+    this.streamHold = options.streamMessages === true ? this.inbound.holdFor(HOLD_STREAM) : null;
     this.closing = new CloseHandshake(links, options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS, ERROR_GRACE_MS);
     this.heartbeat = options.heartbeat
       ? new Heartbeat(options.heartbeat, (payload) => this.outbound.sendControl({ type: 'ping', data: payload }), () =>
@@ -197,9 +198,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.connection.emit('drain');
     }
 
-    stoppedBy(ownClose: boolean): WebSocketError | null {
-      const connection = this.connection;
-      return connection.closing.stoppedBy(ownClose && connection.outbound.closeSent);
+    stoppedBy(ownCloseSent: boolean): WebSocketError | null {
+      return this.connection.closing.stoppedBy(ownCloseSent);
     }
 
     sendCloseFrame(code: number | undefined, reason: string, now: boolean): void {
@@ -224,7 +224,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       // RFC 6455 §7.4.1: 1001 "going away" — this endpoint is leaving a connection it no
       // longer serves, as a server going down does; not 1011, which reports an unexpected
       // condition that prevented it from fulfilling a request: silence is neither.
-      const error = new WebSocketError('WS_ERR_IDLE_TIMEOUT', CloseCode.GOING_AWAY, `Idle timeout: nothing received for ${connection.idleTimeoutMs()} ms`);
+      const error = new WebSocketError('WS_ERR_IDLE_TIMEOUT', CloseCode.GOING_AWAY, `Idle timeout: nothing received for ${connection.idle!.timeout} ms`);
       // A peer that said nothing will not answer a close frame: no closeTimeout wait, the
       // short grace of a failure. Not an 'error' event: closing idle peers is routine.
       connection.fail(error, false);
@@ -296,7 +296,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (typeof (source as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] !== 'function') {
       throw optionTypeError('The source to send must be a Readable or an async iterable of chunks', 'ERR_INVALID_ARG_TYPE');
     }
-    if (this.state !== ReadyState.OPEN) throw this.closing.stoppedBy(true) ?? new WebSocketError('WS_ERR_NOT_OPEN', CloseCode.ABNORMAL, 'The connection is closing');
+    // With our own close counted as sent, there is always a reason.
+    if (this.state !== ReadyState.OPEN) throw this.closing.stoppedBy(true)!;
     await this.outbound.sendStream(source, options.binary === false ? 'text' : 'binary', options.compress);
     this.counters.messagesOut++;
   }
@@ -347,12 +348,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Sends a ping (at most 125 bytes). */
-  ping(data: string | BinaryData = Buffer.alloc(0)): void {
+  ping(data: string | BinaryData = EMPTY_BUFFER): void {
     if (this.state === ReadyState.OPEN) this.outbound.sendControl({ type: 'ping', data });
   }
 
   /** Sends an unsolicited pong (at most 125 bytes). */
-  pong(data: string | BinaryData = Buffer.alloc(0)): void {
+  pong(data: string | BinaryData = EMPTY_BUFFER): void {
     if (this.state === ReadyState.OPEN) this.outbound.sendControl({ type: 'pong', data });
   }
 
@@ -412,8 +413,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private streamViews(): StreamViews {
     return (this.views ??= new StreamViews(
       this,
-      { hold: () => this.inbound.hold(HOLD_STREAM_VIEW), release: () => this.inbound.release(HOLD_STREAM_VIEW) },
-      this.streamMessages,
+      this.inbound.holdFor(HOLD_STREAM_VIEW),
+      this.streamHold !== null,
     ));
   }
 
@@ -443,10 +444,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return this.outbound.send(compress === undefined ? messagePart(kind, 0, payload, true) : { kind, rsv: 0, data: payload, last: true, compress });
       },
     };
-  }
-
-  private idleTimeoutMs(): number {
-    return this.idle?.timeout ?? 0;
   }
 
   private onData(chunk: Buffer): void {
@@ -479,19 +476,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         break;
       case 'stream':
         this.counters.messagesIn++;
-        record.stream.attach(
-          () => this.inbound.hold(HOLD_STREAM),
-          () => this.inbound.release(HOLD_STREAM),
-        );
+        record.stream.attach(this.streamHold!.hold, this.streamHold!.release);
         this.emit('stream', record.stream);
         break;
       case 'ping':
-        channels.ping.publish({ connection: this, data: record.data });
+        // The message object only for a subscriber: a ping flood allocates nothing more.
+        if (channels.ping.hasSubscribers) channels.ping.publish({ connection: this, data: record.data });
         this.emit('ping', record.data);
-        if (this.autoPong && this.state === ReadyState.OPEN) this.answerPing(record.data);
+        if (this.autoPong) this.answerPing(record.data);
         break;
       case 'pong':
-        channels.pong.publish({ connection: this, data: record.data });
+        if (channels.pong.hasSubscribers) channels.pong.publish({ connection: this, data: record.data });
         this.heartbeat?.pong(record.data);
         this.emit('pong', record.data);
         break;

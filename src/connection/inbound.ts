@@ -8,6 +8,13 @@ export const HOLD_STREAM = 4;
 /** A stream view of the connection (`stream()`, `duplex()`) whose reader is behind. */
 export const HOLD_STREAM_VIEW = 8;
 
+/** How a reader pauses its connection's socket: an Inbound hold of its own ({@link Inbound.holdFor}). */
+export interface ReadHold {
+  /** Functions, not methods: they may be handed on alone. */
+  readonly hold: () => void;
+  readonly release: () => void;
+}
+
 /** What the receiving side reports to its connection. */
 export interface InboundHost {
   /**
@@ -71,6 +78,14 @@ export class Inbound {
     if ((this.holds & reason) === 0) return;
     this.holds &= ~reason;
     if (this.holds === 0 && !this.socket.destroyed) this.socket.resume();
+  }
+
+  /**
+   * `hold` and `release` of one reason as functions that need no `this`, made once per
+   * reader: a streamed message is handed them without a closure of its own.
+   */
+  holdFor(reason: number): ReadHold {
+    return { hold: () => this.hold(reason), release: () => this.release(reason) };
   }
 
   /** Whether nothing holds the socket. */

@@ -5,9 +5,10 @@ import { closeUsingReason } from './close-reason.js';
 import type { CloseDetails } from './close-handshake.js';
 import type { Connection } from './connection.js';
 import { endError } from './end-error.js';
+import type { ReadHold } from './inbound.js';
 import { ReadyState } from './ready-state.js';
 import { DEFAULT_DUPLEX_HIGH_WATER_MARK, type MessageDuplexOptions } from './stream-options.js';
-import { ViewFeed, type ReadHold, type ViewListener } from './view-feed.js';
+import { ViewFeed, type ViewListener } from './view-feed.js';
 
 /** What a message Duplex reads (text as a string, binary as a Buffer) and what it writes. */
 export type DuplexMessage = string | Buffer;

@@ -1,7 +1,7 @@
 import type { Duplex, Readable } from 'node:stream';
 import { CloseCode } from '../close-codes.js';
 import { WebSocketError } from '../errors.js';
-import { dataPart, sendDataTypeError, toBuffer } from '../transforms/encode/message-encoder.js';
+import { dataPart, toBuffer } from '../transforms/encode/message-encoder.js';
 import type { EncoderInput } from '../transforms/encode/message-encoder.js';
 import { EMPTY_BUFFER, messagePart, type BinaryData, type MessagePart } from '../transforms/records.js';
 import type { RecordSink } from '../transforms/stage.js';
@@ -29,9 +29,9 @@ export interface OutboundHost {
   drained(): void;
   /**
    * Why data can no longer reach the peer, or null while it can: the connection failed or
-   * closed, or the peer's close frame came; with `ownClose`, also once our close frame went out.
+   * closed, or the peer's close frame came; with `ownCloseSent`, also because our close frame went out.
    */
-  stoppedBy(ownClose: boolean): WebSocketError | null;
+  stoppedBy(ownCloseSent: boolean): WebSocketError | null;
 }
 
 /**
@@ -75,11 +75,6 @@ export class Outbound implements RecordSink<Buffer> {
     this.writer = new WriteCoalescer(socket);
     this.highWaterMark = socket.writableHighWaterMark;
     this.chain = buildChain(this);
-  }
-
-  /** Whether the close frame has gone to the encoder: nothing may be sent after it. */
-  get closeSent(): boolean {
-    return this.closed;
   }
 
   get bufferedAmount(): number {
@@ -180,8 +175,8 @@ export class Outbound implements RecordSink<Buffer> {
     try {
       for await (const chunk of source) {
         this.throwIfStopped();
-        const data = typeof chunk === 'string' ? Buffer.from(chunk) : isBytes(chunk) ? toBuffer(chunk) : null;
-        if (data === null) throw sendDataTypeError(chunk);
+        // toBuffer throws send()'s TypeError for a chunk that is neither text nor bytes.
+        const data = typeof chunk === 'string' ? Buffer.from(chunk) : toBuffer(chunk);
         if (data.length === 0) continue;
         this.encode({ kind, rsv: 0, data, last: false, compress });
         if (!this.roomLeft()) await this.drained();
@@ -199,7 +194,7 @@ export class Outbound implements RecordSink<Buffer> {
 
   /** Resolves when send() may be called again; rejects once the connection cannot send. */
   drained(): Promise<void> {
-    const stopped = this.host.stoppedBy(true);
+    const stopped = this.host.stoppedBy(this.closed);
     if (stopped) return Promise.reject(stopped);
     if (!this.needDrain && this.bufferedAmount < this.highWaterMark) return Promise.resolve();
     this.needDrain = true;
@@ -213,8 +208,7 @@ export class Outbound implements RecordSink<Buffer> {
         if (this.socket.destroyed || this.socket.writableEnded || this.socket.writableLength === 0) resolve();
         else this.socket.write(EMPTY_BUFFER, () => resolve());
       };
-      if (this.chain.async) this.chain.whenSettled(afterEncoder);
-      else afterEncoder();
+      this.whenEncoded(afterEncoder);
     });
   }
 
@@ -304,7 +298,7 @@ export class Outbound implements RecordSink<Buffer> {
   }
 
   private throwIfStopped(ownClose = true): void {
-    const stopped = this.host.stoppedBy(ownClose);
+    const stopped = this.host.stoppedBy(ownClose && this.closed);
     if (stopped) throw stopped;
   }
 
@@ -359,10 +353,6 @@ interface Queued {
   frame: FramedMessage | null;
   size: number;
   resume: (() => void) | null;
-}
-
-function isBytes(value: unknown): value is Uint8Array {
-  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
 }
 
 /** The caller outran the peer: refused before memory grows past the configured bound. */

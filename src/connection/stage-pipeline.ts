@@ -35,10 +35,6 @@ export class StagePipeline<In, Out> implements StageCore<In> {
     this.writable = this.head.write(record);
   }
 
-  finish(): void {
-    this.head.end();
-  }
-
   whenSettled(callback: (error: Error | null) => void): void {
     if (this.error || this.writable) {
       callback(this.error);

@@ -1,8 +1,8 @@
 import { validateOptions } from '../validation/schema.js';
 import type { Connection } from './connection.js';
+import type { ReadHold } from './inbound.js';
 import { MessageDuplex } from './message-duplex.js';
 import { STREAM_OPTIONS_SCHEMA, type MessageDuplexOptions, type WebStreamOptions } from './stream-options.js';
-import type { ReadHold } from './view-feed.js';
 import { connectionStreams, type ConnectionStreams } from './web-streams.js';
 
 /**

@@ -1,12 +1,7 @@
 import type { DataMessage } from '../transforms/records.js';
 import type { CloseDetails, Connection } from './connection.js';
+import type { ReadHold } from './inbound.js';
 import { ReadyState } from './ready-state.js';
-
-/** How a stream view pauses its connection's socket: an Inbound hold of its own. */
-export interface ReadHold {
-  hold(): void;
-  release(): void;
-}
 
 /** What a stream view hears from its connection. */
 export interface ViewListener {

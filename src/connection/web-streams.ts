@@ -6,9 +6,10 @@ import { toBytesOrString } from '../validation/webidl.js';
 import type { CloseDetails } from './close-handshake.js';
 import { closeUsingReason } from './close-reason.js';
 import type { Connection } from './connection.js';
+import type { ReadHold } from './inbound.js';
 import { ReadyState } from './ready-state.js';
 import { DEFAULT_STREAM_HIGH_WATER_MARK, type WebStreamOptions } from './stream-options.js';
-import { ViewFeed, type ReadHold, type ViewListener } from './view-feed.js';
+import { ViewFeed, type ViewListener } from './view-feed.js';
 
 /** A received message: text as a string, binary as a Uint8Array (a view of the received bytes, not a copy). */
 export type StreamMessage = string | Uint8Array;

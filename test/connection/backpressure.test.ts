@@ -112,6 +112,25 @@ test('streamMessages: a message larger than maxPayload streams through, bounded 
   await pair.close();
 });
 
+test('streamMessages: an unread streamed message pauses the socket, and each later one does again', async () => {
+  const pair = await openPair({ streamMessages: true, maxPayload: 1 << 20 });
+  const socket = (pair.serverSide as unknown as { socket: { isPaused(): boolean } }).socket;
+  const streams: Array<import('../../src/index.js').MessageStream> = [];
+  pair.serverSide.on('stream', (stream) => streams.push(stream));
+  for (let round = 0; round < 2; round++) {
+    const sending = pair.client.sendStream(Readable.from(Array.from({ length: 16 }, () => Buffer.alloc(256 * 1024, round))));
+    while (streams.length <= round) await delay(5);
+    await delay(50); // nobody reads the stream yet: its buffer fills
+    assert.ok(socket.isPaused(), `message ${round}: the socket paused while its stream was unread`);
+    let bytes = 0;
+    for await (const chunk of streams[round]!) bytes += (chunk as Buffer).length;
+    await sending;
+    assert.is(bytes, 16 * 256 * 1024);
+    assert.not.ok(socket.isPaused(), `message ${round}: reading it resumed the socket`);
+  }
+  await pair.close();
+});
+
 test('streamMessages: invalid UTF-8 in a streamed text message fails with 1007', async () => {
   const pair = await openPair({ streamMessages: true });
   const closed = once<[number]>(pair.client, 'close');

@@ -253,6 +253,31 @@ test('send(123), send(null), send({}) throw a TypeError (ERR_INVALID_ARG_TYPE) a
   }
 });
 
+test('sendStream() with a chunk that is neither text nor bytes rejects with send()\'s TypeError, and the connection sends on', async () => {
+  let resolveMessage!: (message: DataMessage) => void;
+  const message = new Promise<DataMessage>((resolve) => (resolveMessage = resolve));
+  const server = await startListening({}, (connection) => connection.once('message', resolveMessage));
+  const client = await connect(server.url);
+  try {
+    async function* numbers(): AsyncGenerator<unknown> {
+      yield 123;
+    }
+    const outcome = await client.sendStream(numbers() as AsyncIterable<Buffer>).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    assert.instance(outcome, TypeError);
+    assert.is((outcome as Error & { code?: string }).code, 'ERR_INVALID_ARG_TYPE');
+    assert.match((outcome as Error).message, /data to send/);
+    assert.is(client.readyState, 1, 'nothing of the message was sent: the connection stays open');
+    client.send('next');
+    assert.equal(await withTimeout(message, 5000, 'the next message at the server'), { type: 'text', data: 'next' });
+  } finally {
+    client.terminate();
+    await server.stop();
+  }
+});
+
 /** `count` chunks of 1 MiB, each new (pattern-filled, numbered). */
 async function* mebibytes(count: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < count; i++) {
