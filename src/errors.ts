@@ -27,6 +27,7 @@ export type WebSocketErrorCode =
   | 'WS_ERR_RATE_LIMITED'
   | 'WS_ERR_IDLE_TIMEOUT'
   | 'WS_ERR_SEND_BUFFER_FULL'
+  | 'WS_ERR_SEND_STREAM_FAILED'
   | 'WS_ERR_NOT_OPEN'
   | 'WS_ERR_CLOSED';
 

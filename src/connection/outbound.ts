@@ -172,6 +172,7 @@ export class Outbound implements RecordSink<Buffer> {
     while (this.streaming) await this.turn();
     this.throwIfStopped();
     this.streaming = true;
+    let started = false;
     try {
       for await (const chunk of source) {
         this.throwIfStopped();
@@ -179,10 +180,18 @@ export class Outbound implements RecordSink<Buffer> {
         const data = typeof chunk === 'string' ? Buffer.from(chunk) : toBuffer(chunk);
         if (data.length === 0) continue;
         this.encode({ kind, rsv: 0, data, last: false, compress });
+        started = true;
         if (!this.roomLeft()) await this.drained();
       }
       this.throwIfStopped();
       this.encode({ kind, rsv: 0, data: EMPTY_BUFFER, last: true, compress });
+    } catch (error) {
+      // RFC 6455 has no way to abandon a fragmented message, and no other data message may
+      // start before it ends (§5.4): once a frame went out, the connection cannot go on.
+      if (started && this.host.stoppedBy(false) === null) {
+        this.host.fail(new WebSocketError('WS_ERR_SEND_STREAM_FAILED', CloseCode.INTERNAL_ERROR, 'The source of a streamed message failed', { cause: error }));
+      }
+      throw error;
     } finally {
       this.streaming = false;
       this.flushQueue();

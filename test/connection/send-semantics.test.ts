@@ -309,6 +309,45 @@ test('sendStream() rejects when the peer refuses the message: 200 MiB to a serve
   }
 });
 
+test('sendStream() whose source fails after a frame went out: it rejects with the source\'s error and the connection fails with 1011 (a message cannot be abandoned)', async () => {
+  const server = createServer({ host: '127.0.0.1', port: 0 });
+  const { port } = await withTimeout(server.listen(), 5000, 'the server to listen');
+  const accepted = nextConnection(server);
+  accepted.catch(() => {}); // awaited below, unless connecting fails first
+  const client = await connect(`ws://127.0.0.1:${port}/`);
+  try {
+    const peer = await accepted;
+    const messages: DataMessage[] = [];
+    peer.on('message', (message) => messages.push(message));
+    const peerClosed = closeOf(peer);
+    const clientClosed = closeOf(client);
+    const errors: WebSocketError[] = [];
+    client.on('error', (error) => errors.push(error as WebSocketError));
+    const broken = new Error('the source broke');
+    async function* failing(): AsyncGenerator<Buffer> {
+      yield Buffer.from('first part');
+      await delay(20);
+      throw broken;
+    }
+    const outcome = await client.sendStream(failing()).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    assert.is(outcome, broken, "sendStream() rejects with the source's own error");
+    assert.is(errors.length, 1);
+    assert.is(errors[0]!.code, 'WS_ERR_SEND_STREAM_FAILED');
+    assert.is(errors[0]!.closeCode, 1011);
+    assert.is(errors[0]!.cause, broken);
+    assert.not.ok(client.send('after'), 'nothing more is sent');
+    assert.is((await peerClosed).code, 1011);
+    assert.is((await clientClosed).code, 1011);
+    assert.equal(messages, [], 'the unfinished message was never delivered');
+  } finally {
+    client.terminate();
+    await server.close({ timeout: 1000 });
+  }
+});
+
 test('sendStream() resolves once the message is sent, and the peer gets it whole', async () => {
   let resolveMessage!: (message: DataMessage) => void;
   const message = new Promise<DataMessage>((resolve) => (resolveMessage = resolve));
