@@ -13,6 +13,7 @@ import { negotiateExtensions } from '../handshake/extension-negotiation.js';
 import { ReadyState } from '../connection/ready-state.js';
 import {
   buildAcceptResponse,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
   HandshakeError,
   readUpgradeRequest,
   rejectSocket,
@@ -99,7 +100,13 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       this.detach = attachRoute(this.attached, this);
     } else if (!options.noServer) {
       const accept = (socket: Socket): void => this.acceptSocket(socket);
-      const listener = options.tls ? createTlsServer(options.tls, accept) : createNetServer(accept);
+      // The TLS handshake comes before the request head: the same bound applies to it, not
+      // Node's 120 s, unless the caller's tls options set their own.
+      const tls = options.tls && { handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, ...options.tls };
+      const listener = tls ? createTlsServer(tls, accept) : createNetServer(accept);
+      // On a handshake timeout Node only emits 'tlsClientError' and keeps the socket open:
+      // a peer that never sends a ClientHello would be held forever.
+      if (tls) listener.on('tlsClientError', destroyTlsClient);
       listener.on('error', (error) => this.onListenerError(error));
       listener.on('listening', () => this.onListening());
       // Port and host as given; options left out are not passed as undefined.
@@ -412,6 +419,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 }
 
 function noop(): void {}
+
+/** A TLS client whose handshake failed or timed out: nothing more can come of it. */
+function destroyTlsClient(_error: Error, socket: Duplex): void {
+  socket.destroy();
+}
 
 /** Creates a {@link WebSocketServer}; see {@link ServerOptions}. */
 export function createServer(options: ServerOptions = {}, onConnection?: (connection: Connection, request: UpgradeRequestView) => void): WebSocketServer {

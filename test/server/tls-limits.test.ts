@@ -3,6 +3,7 @@
  * from tls.createServer's 'secureConnection', and maxConnections, handshakeTimeout,
  * maxHeaderBytes and maxHeaderCount hold there as on ws://.
  */
+import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -73,6 +74,24 @@ test('wss://: a TLS connection that sends no request head gets 408 after handsha
     assert.ok(answer.closed);
   } finally {
     await server.stop();
+  }
+});
+
+test('wss://: a peer that never starts the TLS handshake is cut off after handshakeTimeout (not Node\'s 120 s); tls.handshakeTimeout still wins', async () => {
+  for (const [options, bound] of [
+    [{ handshakeTimeout: 300 }, 300],
+    [{ handshakeTimeout: 60_000, tls: { key: pki.key, cert: pki.cert, handshakeTimeout: 300 } }, 300],
+  ] as const) {
+    const server = await startListening({ tls: { key: pki.key, cert: pki.cert }, ...options }, () => {});
+    const socket = netConnect({ host: '127.0.0.1', port: server.port });
+    try {
+      const started = Date.now();
+      await withTimeout(new Promise((resolve) => socket.once('close', resolve)), 5000, 'the server to cut the silent peer off');
+      assert.ok(Date.now() - started >= bound - 50, 'not before the timeout');
+    } finally {
+      socket.destroy();
+      await server.stop();
+    }
   }
 });
 
