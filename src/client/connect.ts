@@ -36,20 +36,28 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
   const target = new URL(url);
   const build = (to: URL): UpgradeRequest =>
     buildUpgradeRequest(to, { protocols: options.protocols, headers: options.headers, origin: options.origin, extensions });
+  // One bound for the whole opening handshake, redirects included.
+  const endsAt = Date.now() + (options.handshakeTimeout ?? DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS);
   // Builds (and so checks) the request now, so that a bad subprotocol or header throws here.
-  return open(target, build(target), build, options, 0);
+  return open(target, build(target), build, options, { redirects: 0, endsAt });
+}
+
+/** Where a handshake stands: redirects followed so far, and when its time is up (`Date.now()` terms). */
+interface Hop {
+  redirects: number;
+  endsAt: number;
 }
 
 /**
  * One hop (a redirect is another): straight to https.request, unless the connection goes
  * through a proxy or may be HTTP/2; then the connection is opened here first.
  */
-function open(url: URL, sent: UpgradeRequest, build: (to: URL) => UpgradeRequest, options: ConnectOptions, redirects: number): Promise<Connection> {
+function open(url: URL, sent: UpgradeRequest, build: (to: URL) => UpgradeRequest, options: ConnectOptions, hop: Hop): Promise<Connection> {
   const proxy = proxyFor(url, options.proxy);
   // HTTP/2 needs TLS to be offered (ALPN), unless the caller brings a session.
   const http2 = typeof options.http2 === 'object' || (options.http2 === true && isSecure(url));
-  if (proxy === null && !http2) return attempt(url, sent, build, options, redirects);
-  return openRouted(url, sent, build, options, redirects, proxy, http2);
+  if (proxy === null && !http2) return attempt(url, sent, build, options, hop);
+  return openRouted(url, sent, build, options, hop, proxy, http2);
 }
 
 async function openRouted(
@@ -57,11 +65,11 @@ async function openRouted(
   sent: UpgradeRequest,
   build: (to: URL) => UpgradeRequest,
   options: ConnectOptions,
-  redirects: number,
+  hop: Hop,
   proxy: URL | null,
   http2: boolean,
 ): Promise<Connection> {
-  const deadline = new HandshakeDeadline(options.handshakeTimeout ?? DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, options.signal);
+  const deadline = new HandshakeDeadline(options.handshakeTimeout ?? DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS, options.signal, hop.endsAt);
   let socket: Duplex | null = null;
   try {
     if (http2) {
@@ -77,24 +85,23 @@ async function openRouted(
   } finally {
     deadline.dispose();
   }
-  return attempt(url, sent, build, options, redirects, { socket, timeout: deadline.remaining() });
+  return attempt(url, sent, build, options, hop, socket);
 }
 
 /**
  * The HTTP/1.1 upgrade (RFC 6455 §4.1), over a connection https.request opens, or over
- * `via.socket` (a proxy's tunnel, a TLS connection that chose http/1.1), within `via.timeout`.
+ * `given` (a proxy's tunnel, a TLS connection that chose http/1.1), by `hop.endsAt`.
  */
 function attempt(
   url: URL,
   sent: UpgradeRequest,
   build: (to: URL) => UpgradeRequest,
   options: ConnectOptions,
-  redirects: number,
-  via: { socket: Duplex | null; timeout: number } | null = null,
+  hop: Hop,
+  given: Duplex | null = null,
 ): Promise<Connection> {
   return new Promise<Connection>((resolve, reject) => {
     const secure = isSecure(url);
-    const given = via?.socket ?? null;
     const request = (secure ? httpsRequest : httpRequest)({
       host: bare(url.hostname),
       port: portOf(url),
@@ -120,7 +127,7 @@ function attempt(
       reject(error);
     };
     const timeout = options.handshakeTimeout ?? DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS;
-    const timer = setTimeout(() => fail(handshakeTimeoutError(timeout)), via?.timeout ?? timeout);
+    const timer = setTimeout(() => fail(handshakeTimeoutError(timeout)), Math.max(1, hop.endsAt - Date.now()));
     request.on('error', (error: Error & { code?: string }) => fail(notHttp(error) ?? error));
     request.on('response', (response: IncomingMessage) => {
       const location = response.headers.location;
@@ -128,7 +135,7 @@ function attempt(
       if (options.followRedirects && status >= 300 && status < 400 && location) {
         response.resume();
         const max = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-        if (redirects >= max) {
+        if (hop.redirects >= max) {
           fail(new HandshakeError(status, 'WS_ERR_HANDSHAKE_BAD_STATUS', `Too many redirects (more than ${max})`));
           return;
         }
@@ -143,7 +150,7 @@ function attempt(
           reject(error);
           return;
         }
-        open(next.url, next.sent, build, options, redirects + 1).then(resolve, reject);
+        open(next.url, next.sent, build, options, { redirects: hop.redirects + 1, endsAt: hop.endsAt }).then(resolve, reject);
         return;
       }
       readErrorBody(response).then((body) => fail(badStatus(response.statusCode ?? 0, response.statusMessage ?? '', body)), fail);

@@ -18,15 +18,15 @@ export function abortError(reason: unknown): Error {
 export class HandshakeDeadline {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
-  private readonly endsAt: number;
   private readonly onCallerAbort: () => void;
 
+  /** `endsAt` (in `Date.now()` terms), when the handshake began earlier (a redirect); the error still names `ms`. */
   constructor(
     readonly ms: number,
     private readonly callerSignal?: AbortSignal,
+    endsAt = Date.now() + ms,
   ) {
-    this.endsAt = Date.now() + ms;
-    this.timer = setTimeout(() => this.controller.abort(handshakeTimeoutError(ms)), ms);
+    this.timer = setTimeout(() => this.controller.abort(handshakeTimeoutError(ms)), Math.max(1, endsAt - Date.now()));
     this.onCallerAbort = () => this.controller.abort(abortError(callerSignal?.reason));
     if (callerSignal?.aborted) this.onCallerAbort();
     else callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
@@ -34,11 +34,6 @@ export class HandshakeDeadline {
 
   get signal(): AbortSignal {
     return this.controller.signal;
-  }
-
-  /** Milliseconds left (at least 1). */
-  remaining(): number {
-    return Math.max(1, this.endsAt - Date.now());
   }
 
   /** `promise`, or the deadline's error if it comes first. */

@@ -59,6 +59,29 @@ test('redirects: refused by default, followed when asked, bounded by maxRedirect
   await new Promise<void>((resolve) => target.close(() => resolve()));
 });
 
+test('handshakeTimeout bounds the whole handshake, redirects included: slow redirects time out instead of each hop starting the clock again', async () => {
+  // Every answer is a redirect to the same place, 150 ms late: each hop is within the
+  // 500 ms bound, the chain is not (10 hops would take 1.65 s and end as "Too many redirects").
+  const slow = createHttpServer((request, response) => {
+    setTimeout(() => response.writeHead(302, { location: request.url ?? '/' }).end(), 150);
+  });
+  const port = await listen(slow);
+  try {
+    const started = Date.now();
+    const error = await connect(`ws://127.0.0.1:${port}/`, { followRedirects: true, maxRedirects: 10, handshakeTimeout: 500 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.instance(error, HandshakeError);
+    assert.is((error as HandshakeError).code, 'WS_ERR_HANDSHAKE_TIMEOUT');
+    assert.match((error as HandshakeError).message, /500 ms/);
+    assert.ok(Date.now() - started >= 450, 'not before the bound');
+  } finally {
+    slow.closeAllConnections();
+    await new Promise<void>((resolve) => slow.close(() => resolve()));
+  }
+});
+
 test('IPv6 literal URLs connect over ::1 (when the machine has IPv6 loopback)', async () => {
   const server = createServer({ host: '::1', port: 0 }, (connection) => connection.on('message', (m) => connection.send(m.data)));
   const listening = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)]);
