@@ -11,10 +11,8 @@ export const BROADCAST_TOPIC = 'echo';
  * the close handshake itself.
  */
 export function echo(connection: Connection): void {
-  connection.on('message', (message) => {
-    if (message.type === 'text') connection.send(message.data);
-    else if (message.type === 'binary') connection.send(message.data);
-  });
+  // send() keeps the type: a string goes out as text, bytes as binary.
+  connection.on('message', (message) => connection.send(message.data));
 }
 
 /**

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Duplex, Readable } from 'node:stream';
 import { CloseCode } from '../close-codes.js';
 import { WebSocketError } from '../errors.js';
-import { closePart, sendDataTypeError } from '../transforms/encode/message-encoder.js';
-import { EMPTY_BUFFER, messagePart, type BinaryData, type DataMessage, type Role } from '../transforms/records.js';
+import { closePart, sendDataTypeError, wholePart } from '../transforms/encode/message-encoder.js';
+import { EMPTY_BUFFER, type BinaryData, type DataMessage, type Role } from '../transforms/records.js';
 import { boolean, optionTypeError, validateOptions } from '../validation/schema.js';
 import type { RecordSink } from '../transforms/stage.js';
 import { buildInbound, buildOutbound, checkStages, type ChainHost, type InboundRecord } from './chains.js';
@@ -44,6 +44,12 @@ export interface SendOptions {
 
 /** The checks of `send()` and `sendStream()` options. */
 export const SEND_OPTIONS_SCHEMA = { binary: boolean, compress: boolean };
+
+/** The arguments of `send()`, and of a publication: text or bytes, and the send options. */
+export function validateSendArguments(data: unknown, options: SendOptions | undefined): asserts data is string | BinaryData {
+  if (typeof data !== 'string' && !ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) throw sendDataTypeError(data);
+  if (options !== undefined) validateOptions(options, SEND_OPTIONS_SCHEMA);
+}
 
 /** The socket's listeners are functions shared by every connection; they find theirs here. */
 const kConnection = Symbol('wspipe.connection');
@@ -273,8 +279,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
    * may be larger than the bound.
    */
   send(data: string | BinaryData, options?: SendOptions): boolean {
-    if (typeof data !== 'string' && !ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) throw sendDataTypeError(data);
-    if (options !== undefined) validateOptions(options, SEND_OPTIONS_SCHEMA);
+    validateSendArguments(data, options);
     if (this.state !== ReadyState.OPEN) return false;
     const text = typeof data === 'string';
     const binary = options?.binary ?? !text;
@@ -441,7 +446,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       },
       sendOwn: (kind, payload, compress) => {
         counters.messagesOut++;
-        return this.outbound.send(compress === undefined ? messagePart(kind, 0, payload, true) : { kind, rsv: 0, data: payload, last: true, compress });
+        return this.outbound.send(wholePart(kind, payload, compress));
       },
     };
   }

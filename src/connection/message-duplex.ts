@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream';
 import { CloseCode } from '../close-codes.js';
+import { bufferOf } from '../transforms/encode/message-encoder.js';
 import type { DataMessage } from '../transforms/records.js';
 import { closeUsingReason } from './close-reason.js';
 import type { CloseDetails } from './close-handshake.js';
@@ -65,7 +66,7 @@ export class MessageDuplex extends Duplex {
   }
 
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    const data = typeof chunk === 'string' ? chunk : bytesOf(chunk);
+    const data = typeof chunk === 'string' ? chunk : bufferOf(chunk);
     if (data === null) {
       callback(new TypeError(`A message Duplex sends strings (text) and Buffers, Uint8Arrays or ArrayBuffers (binary). Received ${typeof chunk}`));
       return;
@@ -99,13 +100,6 @@ export class MessageDuplex extends Duplex {
     }
     callback(error);
   }
-}
-
-function bytesOf(chunk: unknown): Buffer | null {
-  if (Buffer.isBuffer(chunk)) return chunk;
-  if (ArrayBuffer.isView(chunk)) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (chunk instanceof ArrayBuffer) return Buffer.from(chunk);
-  return null;
 }
 
 function notOpen(): Error {

@@ -11,7 +11,6 @@ import {
   func,
   integer,
   milliseconds,
-  nullable,
   object,
   oneOf,
   required,

@@ -3,7 +3,7 @@ import { CloseCode } from '../close-codes.js';
 import { WebSocketError } from '../errors.js';
 import { dataPart, toBuffer } from '../transforms/encode/message-encoder.js';
 import type { EncoderInput } from '../transforms/encode/message-encoder.js';
-import { EMPTY_BUFFER, messagePart, type BinaryData, type MessagePart } from '../transforms/records.js';
+import { EMPTY_BUFFER, type BinaryData, type MessagePart } from '../transforms/records.js';
 import type { RecordSink } from '../transforms/stage.js';
 import type { Chain } from './chains.js';
 import type { ConnectionCounters } from './counters.js';

@@ -26,7 +26,7 @@ export class ViewFeed {
   readonly ended: Promise<CloseDetails>;
 
   constructor(
-    private readonly connection: Connection,
+    connection: Connection,
     private readonly readHold: ReadHold,
     listener: ViewListener,
   ) {

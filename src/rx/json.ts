@@ -1,4 +1,5 @@
 import { filter, map, pipe, tap, type OperatorFunction } from 'rxjs';
+import { toError } from '../errors.js';
 import type { DataMessage } from '../transforms/records.js';
 
 /** A received message read as JSON: the value, or why it is not JSON (the stream goes on). */
@@ -20,7 +21,7 @@ export function jsonDeserializer<T = unknown>(message: DataMessage): JsonResult<
     const text = message.type === 'text' ? message.data : message.data.toString('utf8');
     return { ok: true, value: JSON.parse(text) as T };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error : new Error(String(error)), message };
+    return { ok: false, error: toError(error), message };
   }
 }
 

@@ -3,6 +3,7 @@ import type { ConnectOptions } from '../client/connect.js';
 import type { Connection } from '../connection/connection.js';
 import type { DataMessage } from '../transforms/records.js';
 import { connect } from '../client/connect.js';
+import { toError } from '../errors.js';
 import { backoffDelay, type ReconnectPolicy } from './backoff.js';
 import { CloseError, isNormalClose, type CloseInfo } from './close-info.js';
 import type { ConnectionState } from './state.js';
@@ -93,7 +94,7 @@ export class Link {
       },
       (error: unknown) => {
         this.controller = null;
-        this.failed(error instanceof Error ? error : new Error(String(error)));
+        this.failed(toError(error));
       },
     );
   }

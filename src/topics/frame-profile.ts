@@ -3,7 +3,7 @@ import type { FramedMessage } from '../connection/outbound.js';
 import { FragmenterCore } from '../transforms/encode/fragmenter.js';
 import { FrameSerializerCore } from '../transforms/encode/frame-serializer.js';
 import type { SharedEncoding } from '../transforms/extension-stages.js';
-import { messagePart, type MessagePart } from '../transforms/records.js';
+import { wholePart } from '../transforms/encode/message-encoder.js';
 import type { Publication } from './publication.js';
 
 /**
@@ -45,10 +45,7 @@ export class FrameProfile {
 
   private encode(publication: Publication): FramedMessage | null {
     if (this.encodings === null) return null;
-    let part: MessagePart =
-      publication.compress === undefined
-        ? messagePart(publication.kind, 0, publication.payload, true)
-        : { kind: publication.kind, rsv: 0, data: publication.payload, last: true, compress: publication.compress };
+    let part = wholePart(publication.kind, publication.payload, publication.compress);
     for (const encoding of this.encodings) {
       if (encoding.passes(part)) continue;
       if (encoding.encode === undefined) return null;

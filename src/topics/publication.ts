@@ -1,7 +1,7 @@
-import { SEND_OPTIONS_SCHEMA, type SendOptions } from '../connection/connection.js';
-import { dataPart, sendDataTypeError } from '../transforms/encode/message-encoder.js';
-import type { BinaryData, DataMessage } from '../transforms/records.js';
-import { describe, validateOptions } from '../validation/schema.js';
+import { validateSendArguments, type SendOptions } from '../connection/connection.js';
+import { dataPart } from '../transforms/encode/message-encoder.js';
+import type { DataMessage } from '../transforms/records.js';
+import { describe } from '../validation/schema.js';
 
 /** Longest topic name, in UTF-16 code units: a topic is a key in maps here and in the broker. */
 export const MAX_TOPIC_LENGTH = 1024;
@@ -36,12 +36,11 @@ export function checkTopic(topic: unknown, name = 'topic'): asserts topic is str
  */
 export function publication(topic: unknown, data: unknown, options: SendOptions | undefined): Publication {
   checkTopic(topic);
-  if (typeof data !== 'string' && !ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) throw sendDataTypeError(data);
-  if (options !== undefined) validateOptions(options, SEND_OPTIONS_SCHEMA);
+  validateSendArguments(data, options);
   const binary = options?.binary ?? typeof data !== 'string';
   const kind = binary ? 'binary' : 'text';
   const compress = options?.compress;
-  return { seq: ++lastSeq, topic, kind, payload: dataPart(kind, data as string | BinaryData, compress).data, compress };
+  return { seq: ++lastSeq, topic, kind, payload: dataPart(kind, data, compress).data, compress };
 }
 
 /** A publication that came from another process (through the broker): already checked there. */

@@ -62,7 +62,6 @@ test('16 MiB and 24 MiB messages go both ways under HTTP/2 flow control', async 
   const h2 = await site({ wss: { maxPayload: 64 << 20 } });
   const client = await connect(h2.url, { ca: pki.ca, http2: true, maxPayload: 64 << 20 });
   await eventually(() => h2.connections.length === 1, 5000, 'the server connection');
-  const server = h2.connections[0]!;
   for (const size of [16 << 20, 24 << 20]) {
     const payload = patternBytes(size, size);
     const echoed = nextMessage(client, 30_000);

@@ -20,7 +20,7 @@ import { connect$, type BufferOptions, type ReconnectOptions } from '../../src/r
 import { perMessageDeflateSchema } from '../../src/transforms/deflate/parameters.js';
 import { CLIENT_DEFLATE_ROWS, CLIENT_ROWS, CONNECTION_ROWS, EXTENSION_ROWS, mentions, tlsRows, usesTls } from '../helpers/option-rows.js';
 import { assertSameNames, checkRow, row, type Covered, type EntryPoint, type Options, type PathsOf } from '../helpers/option-table.js';
-import { closeOf, echoServers, startEcho } from '../helpers/servers.js';
+import { closeOf, echoServers } from '../helpers/servers.js';
 import { nextDomEvent, withTimeout } from '../helpers/timeouts.js';
 import { testPki } from '../helpers/tls.js';
 

@@ -17,7 +17,7 @@ import { assertSameNames, checkRow, row, type Covered, type EntryPoint, type Pat
 import { openPair, type Pair } from '../helpers/pair.js';
 import { closeOf } from '../helpers/servers.js';
 import { socketPair, type SocketPair } from '../helpers/socket-pair.js';
-import { nextEvent, withTimeout } from '../helpers/timeouts.js';
+import { nextEvent } from '../helpers/timeouts.js';
 
 /** What an agreed extension adds to a connection: here nothing but its name and bits. */
 const AGREED = { name: 'x-test', rsv: 0 };

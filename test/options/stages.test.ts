@@ -39,7 +39,7 @@ import {
 } from '../../src/transforms/index.js';
 import { FRAGMENTER_SCHEMA } from '../../src/transforms/encode/fragmenter.js';
 import type { FrameSerializerOptions } from '../../src/transforms/encode/frame-serializer.js';
-import { DECODER_SCHEMA, RESERVED_BITS_SCHEMA, ROLE_SCHEMA } from '../../src/transforms/limits.js';
+import { RESERVED_BITS_SCHEMA, ROLE_SCHEMA } from '../../src/transforms/limits.js';
 import { UNMASKER_SCHEMA } from '../../src/transforms/decode/unmasker.js';
 import { CREATE_DECODER_SCHEMA } from '../../src/transforms/decoder.js';
 import { CREATE_ENCODER_SCHEMA } from '../../src/transforms/encoder.js';

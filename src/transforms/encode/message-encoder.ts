@@ -43,6 +43,14 @@ export function encodeMessage(message: OutgoingMessage): MessagePart {
 export function dataPart(kind: 'text' | 'binary', data: string | BinaryData, compress: boolean | undefined): MessagePart {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : toBuffer(data);
   if (kind === 'text' && typeof data !== 'string' && !isUtf8(bytes)) throw invalidMessage('Bytes sent as a text message must be valid UTF-8');
+  return wholePart(kind, bytes, compress);
+}
+
+/**
+ * A whole data message's part from bytes already checked (a received text message, a
+ * publication): the plain four-field shape, or with the `compress` hint when there is one.
+ */
+export function wholePart(kind: 'text' | 'binary', bytes: Buffer, compress: boolean | undefined): MessagePart {
   return compress === undefined ? messagePart(kind, 0, bytes, true) : { kind, rsv: 0, data: bytes, last: true, compress };
 }
 
@@ -53,10 +61,17 @@ export function closePart(code: number | undefined, reason: string): MessagePart
 
 /** Views the bytes of any binary value as a Buffer, sharing its memory. */
 export function toBuffer(data: BinaryData): Buffer {
+  const bytes = bufferOf(data);
+  if (bytes === null) throw sendDataTypeError(data);
+  return bytes;
+}
+
+/** {@link toBuffer}, or null for a value that is not binary (for callers with their own error). */
+export function bufferOf(data: unknown): Buffer | null {
   if (Buffer.isBuffer(data)) return data;
   if (data instanceof ArrayBuffer) return Buffer.from(data);
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  throw sendDataTypeError(data);
+  return null;
 }
 
 /** What `send()` and the encoder say of data that is neither text nor bytes. */
